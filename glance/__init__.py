@@ -1,0 +1,1 @@
+"""OpenStack Image service (Images API v2) with store-aware locations."""

@@ -1,0 +1,113 @@
+"""[DEFAULT] options of glance-api, with upstream's names and defaults."""
+
+from oslo_config import cfg
+
+opts = [
+    cfg.HostAddressOpt(
+        'bind_host', default='0.0.0.0', help='Address to listen on.'
+    ),
+    cfg.PortOpt('bind_port', default=9292, help='Port to listen on.'),
+    cfg.IntOpt(
+        'workers',
+        min=0,
+        help='Number of API worker processes; unset means one per CPU, '
+        '0 serves from the main process.',
+    ),
+    cfg.IntOpt('backlog', default=4096, min=1, help='Listen socket backlog.'),
+    cfg.IntOpt(
+        'client_socket_timeout',
+        default=900,
+        min=0,
+        help='Seconds a client connection may stay idle.',
+    ),
+    cfg.Opt(
+        'image_size_cap',
+        type=cfg.types.Integer(min=0, max=9223372036854775807),
+        default=1099511627776,
+        help='Largest image size in bytes the API accepts (default 1 TiB).',
+    ),
+    cfg.StrOpt(
+        'user_storage_quota',
+        default='0',
+        help='Per-owner storage quota (0 means unlimited).',
+    ),
+    cfg.BoolOpt(
+        'show_image_direct_url',
+        default=False,
+        help='Show the direct URL of image data in image responses.',
+    ),
+    cfg.BoolOpt(
+        'show_multiple_locations',
+        default=False,
+        deprecated_for_removal=True,
+        help='Show all image locations and allow location changes.',
+    ),
+    cfg.IntOpt(
+        'limit_param_default',
+        default=25,
+        min=1,
+        help='Page size of list requests that give no limit.',
+    ),
+    cfg.IntOpt(
+        'api_limit_max',
+        default=1000,
+        min=1,
+        help='Largest page size a list request may ask for.',
+    ),
+    cfg.DictOpt(
+        'enabled_backends',
+        help='Stores to enable, as "store_id:store_type,..."; setting '
+        'this turns on multi-store mode.',
+    ),
+    cfg.StrOpt(
+        'public_endpoint', help='Public URL of this API, used in links.'
+    ),
+    cfg.ListOpt(
+        'enabled_import_methods',
+        default=['glance-direct', 'web-download', 'copy-image'],
+        help='Image import methods offered by this deployment.',
+    ),
+    cfg.IntOpt(
+        'max_request_body_size',
+        default=114688,
+        help='Largest JSON request body in bytes (image data excluded).',
+    ),
+    cfg.StrOpt(
+        'node_staging_uri',
+        default='file:///tmp/staging/',
+        help='Legacy staging area URI (single-store mode).',
+    ),
+    cfg.BoolOpt(
+        'allow_additional_image_properties',
+        default=True,
+        help='Allow properties outside the image schema.',
+    ),
+    cfg.IntOpt(
+        'image_member_quota',
+        default=128,
+        help='Most members per image (negative means unlimited).',
+    ),
+    cfg.IntOpt(
+        'image_property_quota',
+        default=128,
+        help='Most extra properties per image (negative means unlimited).',
+    ),
+    cfg.IntOpt(
+        'image_tag_quota',
+        default=128,
+        help='Most tags per image (negative means unlimited).',
+    ),
+    cfg.IntOpt(
+        'image_location_quota',
+        default=10,
+        help='Most locations per image (negative means unlimited).',
+    ),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(opts)
+
+
+def list_opts():
+    return [('DEFAULT', opts)]

@@ -1,0 +1,104 @@
+"""Domain exceptions of the Image service.
+
+Nothing here knows about HTTP: the API layer maps these to status codes.
+"""
+
+
+class GlanceException(Exception):
+    """Base class; ``msg_fmt`` is %-formatted with the keyword arguments."""
+
+    msg_fmt = 'An unknown exception occurred'
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = kwargs
+        if message is None:
+            try:
+                message = self.msg_fmt % kwargs
+            except (KeyError, TypeError, ValueError):
+                message = self.msg_fmt
+        self.msg = str(message)
+        super().__init__(self.msg)
+
+
+class NotFound(GlanceException):
+    msg_fmt = 'An object with the specified identifier was not found.'
+
+
+class ImageNotFound(NotFound):
+    msg_fmt = 'No image found with ID %(image_id)s'
+
+
+class MemberNotFound(NotFound):
+    msg_fmt = 'Member %(member)s not found for image %(image_id)s'
+
+
+class TaskNotFound(NotFound):
+    msg_fmt = 'Task with the given id %(task_id)s was not found'
+
+
+class LocationNotFound(NotFound):
+    msg_fmt = 'Location %(location_id)s not found'
+
+
+class Forbidden(GlanceException):
+    msg_fmt = 'You are not authorized to complete this action.'
+
+
+class ForbiddenPublicImage(Forbidden):
+    msg_fmt = 'You are not permitted to modify this public image.'
+
+
+class Conflict(GlanceException):
+    """A concurrent change won a race; the caller may re-read and retry."""
+
+    msg_fmt = 'The resource was changed concurrently; retry the request.'
+
+
+class Duplicate(GlanceException):
+    msg_fmt = 'An object with the same identifier already exists.'
+
+
+class Invalid(GlanceException):
+    msg_fmt = 'Data supplied was not valid.'
+
+
+class InvalidStatusTransition(Invalid):
+    msg_fmt = 'Image status transition from %(cur)s to %(new)s is not allowed'
+
+
+class InvalidFilter(Invalid):
+    msg_fmt = 'Invalid filter: %(reason)s'
+
+
+class InvalidSortKey(Invalid):
+    msg_fmt = 'Sort key %(key)s is not supported'
+
+
+class InvalidLocation(Invalid):
+    msg_fmt = 'Invalid location'
+
+
+class ImageSizeLimitExceeded(GlanceException):
+    msg_fmt = 'The provided image is too large.'
+
+
+class StorageQuotaFull(GlanceException):
+    msg_fmt = 'The size of the data exceeds the remaining storage quota.'
+
+
+class ReservedProperty(Forbidden):
+    msg_fmt = "Attribute '%(property)s' is reserved."
+
+
+class ProtectedImageDelete(Forbidden):
+    msg_fmt = 'Image %(image_id)s is protected and cannot be deleted.'
+
+
+class DBUnavailable(GlanceException):
+    msg_fmt = 'The database is unavailable.'
+
+
+class UnknownDatabaseState(GlanceException):
+    msg_fmt = (
+        'The database is in a state this release does not know: %(reason)s'
+    )
