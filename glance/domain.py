@@ -76,6 +76,7 @@ class Location:
     metadata: dict = dataclasses.field(default_factory=dict)
     status: str = 'active'
     id: int | None = None
+    image_id: str | None = None
 
     @property
     def store(self):
