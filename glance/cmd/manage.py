@@ -1,0 +1,84 @@
+"""glance-manage: operator commands.
+
+Each command group is one function in ``COMMAND_GROUPS`` that adds its
+commands to the argparse sub-parsers it is given; every command sets
+``action_fn``, a function of the parsed configuration (its own arguments
+are under ``conf.command``) returning the exit code.
+"""
+
+import sys
+
+from oslo_config import cfg
+
+from glance import exception
+from glance.db import migration
+from glance.db import session
+
+
+def db_sync(conf):
+    migration.sync(conf)
+    print('Database is at revision %s' % migration.version(conf))
+    return 0
+
+
+def db_version(conf):
+    print(migration.version(conf) or 'No revision: the database is empty')
+    return 0
+
+
+def add_db_commands(subparsers):
+    sync = subparsers.add_parser(
+        'sync',
+        help='Create or upgrade the schema; adopts a database last '
+        'migrated by upstream Glance.',
+    )
+    sync.set_defaults(action_fn=db_sync)
+    show = subparsers.add_parser(
+        'version', help='Print the schema revision of the database.'
+    )
+    show.set_defaults(action_fn=db_version)
+
+
+COMMAND_GROUPS = {
+    'db': add_db_commands,
+}
+
+
+def _add_command_parsers(subparsers):
+    subparsers.required = True
+    for name, add_commands in COMMAND_GROUPS.items():
+        group = subparsers.add_parser(name)
+        add_commands(group.add_subparsers(dest='action', required=True))
+
+
+def _default_config_files():
+    return cfg.find_config_files('glance', 'glance-api') + (
+        cfg.find_config_files('glance', 'glance-manage')
+    )
+
+
+def main(argv=None, conf=None):
+    conf = conf or cfg.CONF
+    conf.register_cli_opt(
+        cfg.SubCommandOpt(
+            'command',
+            title='Commands',
+            handler=_add_command_parsers,
+        )
+    )
+    session.register_opts(conf)
+    conf(
+        sys.argv[1:] if argv is None else argv,
+        project='glance',
+        prog='glance-manage',
+        default_config_files=_default_config_files(),
+    )
+    try:
+        return conf.command.action_fn(conf)
+    except exception.UnknownDatabaseState as error:
+        print(error, file=sys.stderr)
+        return 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,17 @@
+"""Alembic environment: runs on the connection glance.db.migration passes."""
+
+from alembic import context
+
+from glance.db import models
+
+
+def run_migrations():
+    connection = context.config.attributes['connection']
+    context.configure(
+        connection=connection, target_metadata=models.BASE.metadata
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations()

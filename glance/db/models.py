@@ -1,0 +1,194 @@
+"""SQLAlchemy models of the image tables, as upstream Glance names them.
+
+Table, column, index and constraint names match upstream so that a database
+last migrated by upstream Glance is used in place. Metadef and cache tables
+belong to features this fork does not have; they are not modelled and are
+left alone when present.
+"""
+
+import json
+
+from sqlalchemy import BigInteger
+from sqlalchemy import Boolean
+from sqlalchemy import Column
+from sqlalchemy import DateTime
+from sqlalchemy import Enum
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy import sql
+from sqlalchemy import types
+from sqlalchemy.orm import declarative_base
+
+BASE = declarative_base()
+
+# Upstream's order: MySQL sorts and compares ENUM values by position.
+VISIBILITIES = ('private', 'public', 'shared', 'community')
+
+
+class JSONEncodedDict(types.TypeDecorator):
+    """A JSON document kept in a Text column (upstream's encoding)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else json.dumps(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else json.loads(value)
+
+
+class GlanceBase:
+    """Timestamps and soft-delete columns carried by every image table."""
+
+    __table_args__ = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8'}
+
+    created_at = Column(DateTime, nullable=False)
+    updated_at = Column(DateTime)
+    deleted_at = Column(DateTime)
+    deleted = Column(Boolean, nullable=False, default=False)
+
+
+class Image(BASE, GlanceBase):
+    __tablename__ = 'images'
+    __table_args__ = (
+        Index('checksum_image_idx', 'checksum'),
+        Index('visibility_image_idx', 'visibility'),
+        Index('ix_images_deleted', 'deleted'),
+        Index('owner_image_idx', 'owner'),
+        Index('created_at_image_idx', 'created_at'),
+        Index('updated_at_image_idx', 'updated_at'),
+        Index('os_hidden_image_idx', 'os_hidden'),
+        Index('os_hash_value_image_idx', 'os_hash_value'),
+        GlanceBase.__table_args__,
+    )
+
+    id = Column(String(36), primary_key=True)
+    name = Column(String(255))
+    disk_format = Column(String(20))
+    container_format = Column(String(20))
+    size = Column(BigInteger)
+    virtual_size = Column(BigInteger)
+    status = Column(String(30), nullable=False)
+    visibility = Column(
+        Enum(*VISIBILITIES, name='image_visibility'),
+        nullable=False,
+        server_default='shared',
+    )
+    checksum = Column(String(32))
+    os_hash_algo = Column(String(64))
+    os_hash_value = Column(String(128))
+    min_disk = Column(Integer, nullable=False, default=0)
+    min_ram = Column(Integer, nullable=False, default=0)
+    owner = Column(String(255))
+    protected = Column(
+        Boolean, nullable=False, default=False, server_default=sql.false()
+    )
+    os_hidden = Column(
+        Boolean, nullable=False, default=False, server_default=sql.false()
+    )
+
+
+class ImageProperty(BASE, GlanceBase):
+    __tablename__ = 'image_properties'
+    __table_args__ = (
+        Index('ix_image_properties_image_id', 'image_id'),
+        Index('ix_image_properties_deleted', 'deleted'),
+        UniqueConstraint(
+            'image_id', 'name', name='ix_image_properties_image_id_name'
+        ),
+        GlanceBase.__table_args__,
+    )
+
+    id = Column(Integer, primary_key=True)
+    image_id = Column(String(36), ForeignKey('images.id'), nullable=False)
+    name = Column(String(255), nullable=False)
+    value = Column(Text)
+
+
+class ImageTag(BASE, GlanceBase):
+    __tablename__ = 'image_tags'
+    __table_args__ = (
+        Index('ix_image_tags_image_id', 'image_id'),
+        Index('ix_image_tags_image_id_tag_value', 'image_id', 'value'),
+        GlanceBase.__table_args__,
+    )
+
+    id = Column(Integer, primary_key=True)
+    image_id = Column(String(36), ForeignKey('images.id'), nullable=False)
+    value = Column(String(255), nullable=False)
+
+
+class ImageLocation(BASE, GlanceBase):
+    __tablename__ = 'image_locations'
+    __table_args__ = (
+        Index('ix_image_locations_image_id', 'image_id'),
+        Index('ix_image_locations_deleted', 'deleted'),
+        GlanceBase.__table_args__,
+    )
+
+    id = Column(Integer, primary_key=True)
+    image_id = Column(String(36), ForeignKey('images.id'), nullable=False)
+    value = Column(Text, nullable=False)
+    meta_data = Column(JSONEncodedDict, default=dict)
+    status = Column(String(30), nullable=False, server_default='active')
+
+
+class ImageMember(BASE, GlanceBase):
+    __tablename__ = 'image_members'
+    __table_args__ = (
+        Index('ix_image_members_deleted', 'deleted'),
+        Index('ix_image_members_image_id', 'image_id'),
+        Index('ix_image_members_image_id_member', 'image_id', 'member'),
+        UniqueConstraint(
+            'image_id',
+            'member',
+            'deleted_at',
+            name='image_members_image_id_member_deleted_at_key',
+        ),
+        GlanceBase.__table_args__,
+    )
+
+    id = Column(Integer, primary_key=True)
+    image_id = Column(String(36), ForeignKey('images.id'), nullable=False)
+    member = Column(String(255), nullable=False)
+    can_share = Column(Boolean, nullable=False, default=False)
+    status = Column(
+        String(20), nullable=False, default='pending', server_default='pending'
+    )
+
+
+class Task(BASE, GlanceBase):
+    __tablename__ = 'tasks'
+    __table_args__ = (
+        Index('ix_tasks_type', 'type'),
+        Index('ix_tasks_status', 'status'),
+        Index('ix_tasks_owner', 'owner'),
+        Index('ix_tasks_deleted', 'deleted'),
+        Index('ix_tasks_image_id', 'image_id'),
+        Index('ix_tasks_updated_at', 'updated_at'),
+        GlanceBase.__table_args__,
+    )
+
+    id = Column(String(36), primary_key=True)
+    type = Column(String(30), nullable=False)
+    status = Column(String(30), nullable=False)
+    owner = Column(String(255), nullable=False)
+    expires_at = Column(DateTime)
+    image_id = Column(String(36))
+    request_id = Column(String(64))
+    user_id = Column(String(64))
+
+
+class TaskInfo(BASE):
+    __tablename__ = 'task_info'
+    __table_args__ = GlanceBase.__table_args__
+
+    task_id = Column(String(36), ForeignKey('tasks.id'), primary_key=True)
+    input = Column(JSONEncodedDict)
+    result = Column(JSONEncodedDict)
+    message = Column(Text)

@@ -1,0 +1,328 @@
+"""glance.db.migration on every engine: from empty, adoption, refusal."""
+
+import datetime
+
+import sqlalchemy as sa
+from alembic import autogenerate
+from alembic.runtime import migration as alembic_migration
+
+from glance import exception
+from glance.db import migration
+from glance.db import models
+from tests.functional.db import base
+
+NOW = datetime.datetime(2024, 3, 1, 12, 0, 0)
+
+# Tables as upstream Glance 2024.1 leaves them (the core ones plus a
+# metadef and the cache tables, which we must leave alone). {dt} and
+# {visibility} are filled per engine.
+UPSTREAM_DDL = [
+    """CREATE TABLE images (
+        id VARCHAR(36) NOT NULL PRIMARY KEY, name VARCHAR(255),
+        size BIGINT, status VARCHAR(30) NOT NULL, checksum VARCHAR(32),
+        min_disk INTEGER NOT NULL, min_ram INTEGER NOT NULL,
+        protected BOOLEAN NOT NULL DEFAULT false,
+        owner VARCHAR(255), disk_format VARCHAR(20),
+        container_format VARCHAR(20), virtual_size BIGINT,
+        visibility {visibility} NOT NULL DEFAULT 'shared',
+        os_hidden BOOLEAN NOT NULL DEFAULT false,
+        os_hash_algo VARCHAR(64), os_hash_value VARCHAR(128),
+        created_at {dt} NOT NULL, updated_at {dt}, deleted_at {dt},
+        deleted BOOLEAN NOT NULL)""",
+    'CREATE INDEX checksum_image_idx ON images (checksum)',
+    'CREATE INDEX ix_images_deleted ON images (deleted)',
+    'CREATE INDEX owner_image_idx ON images (owner)',
+    'CREATE INDEX visibility_image_idx ON images (visibility)',
+    """CREATE TABLE image_properties (
+        id INTEGER NOT NULL PRIMARY KEY {autoinc},
+        image_id VARCHAR(36) NOT NULL REFERENCES images (id),
+        name VARCHAR(255) NOT NULL, value TEXT,
+        created_at {dt} NOT NULL, updated_at {dt}, deleted_at {dt},
+        deleted BOOLEAN NOT NULL,
+        CONSTRAINT ix_image_properties_image_id_name
+            UNIQUE (image_id, name))""",
+    """CREATE TABLE image_tags (
+        id INTEGER NOT NULL PRIMARY KEY {autoinc},
+        image_id VARCHAR(36) NOT NULL REFERENCES images (id),
+        value VARCHAR(255) NOT NULL,
+        created_at {dt} NOT NULL, updated_at {dt}, deleted_at {dt},
+        deleted BOOLEAN NOT NULL)""",
+    """CREATE TABLE image_locations (
+        id INTEGER NOT NULL PRIMARY KEY {autoinc},
+        image_id VARCHAR(36) NOT NULL REFERENCES images (id),
+        value TEXT NOT NULL, meta_data TEXT,
+        status VARCHAR(30) NOT NULL DEFAULT 'active',
+        created_at {dt} NOT NULL, updated_at {dt}, deleted_at {dt},
+        deleted BOOLEAN NOT NULL)""",
+    """CREATE TABLE image_members (
+        id INTEGER NOT NULL PRIMARY KEY {autoinc},
+        image_id VARCHAR(36) NOT NULL REFERENCES images (id),
+        member VARCHAR(255) NOT NULL, can_share BOOLEAN NOT NULL,
+        status VARCHAR(20) NOT NULL DEFAULT 'pending',
+        created_at {dt} NOT NULL, updated_at {dt}, deleted_at {dt},
+        deleted BOOLEAN NOT NULL,
+        CONSTRAINT image_members_image_id_member_deleted_at_key
+            UNIQUE (image_id, member, deleted_at))""",
+    """CREATE TABLE tasks (
+        id VARCHAR(36) NOT NULL PRIMARY KEY, type VARCHAR(30) NOT NULL,
+        status VARCHAR(30) NOT NULL, owner VARCHAR(255) NOT NULL,
+        expires_at {dt}, {task_ids}
+        created_at {dt} NOT NULL, updated_at {dt}, deleted_at {dt},
+        deleted BOOLEAN NOT NULL)""",
+    """CREATE TABLE task_info (
+        task_id VARCHAR(36) NOT NULL PRIMARY KEY REFERENCES tasks (id),
+        input TEXT, result TEXT, message TEXT)""",
+    """CREATE TABLE metadef_namespaces (
+        id INTEGER NOT NULL PRIMARY KEY, namespace VARCHAR(80) NOT NULL,
+        created_at {dt} NOT NULL)""",
+    """CREATE TABLE node_reference (
+        node_reference_id INTEGER NOT NULL PRIMARY KEY,
+        node_reference_url VARCHAR(255) NOT NULL)""",
+    'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)',
+]
+TASK_ID_COLUMNS = (
+    'image_id VARCHAR(36), request_id VARCHAR(64), user_id VARCHAR(64),'
+)
+ENGINE_WORDS = {
+    'sqlite': {
+        'dt': 'DATETIME',
+        'visibility': 'VARCHAR(9)',
+        'autoinc': '',
+    },
+    'mysql': {
+        'dt': 'DATETIME',
+        'visibility': "ENUM('private','public','shared','community')",
+        'autoinc': 'AUTO_INCREMENT',
+    },
+    'postgresql': {
+        'dt': 'TIMESTAMP WITHOUT TIME ZONE',
+        'visibility': 'image_visibility',
+        'autoinc': '',
+    },
+}
+PG_ENUM = (
+    'CREATE TYPE image_visibility AS ENUM '
+    "('private', 'public', 'shared', 'community')"
+)
+
+
+def sample_rows():
+    """Rows an upstream deployment holds, keyed by table."""
+    stamps = {'created_at': NOW, 'updated_at': NOW, 'deleted': False}
+    return {
+        'images': [
+            dict(
+                stamps,
+                id='11111111-1111-1111-1111-111111111111',
+                name='cirros',
+                size=12345,
+                status='active',
+                checksum='c' * 32,
+                min_disk=0,
+                min_ram=0,
+                protected=False,
+                owner='p1',
+                disk_format='qcow2',
+                container_format='bare',
+                visibility='public',
+                os_hidden=False,
+                os_hash_algo='sha512',
+                os_hash_value='d' * 128,
+            )
+        ],
+        'image_properties': [
+            dict(
+                stamps,
+                id=7,
+                image_id='11111111-1111-1111-1111-111111111111',
+                name='hw_disk_bus',
+                value='scsi',
+            )
+        ],
+        'image_tags': [
+            dict(
+                stamps,
+                id=3,
+                image_id='11111111-1111-1111-1111-111111111111',
+                value='base',
+            )
+        ],
+        'image_locations': [
+            dict(
+                stamps,
+                id=5,
+                image_id='11111111-1111-1111-1111-111111111111',
+                value='file:///var/lib/glance/images/1111',
+                meta_data='{"store": "fast"}',
+                status='active',
+            )
+        ],
+        'image_members': [
+            dict(
+                stamps,
+                id=2,
+                image_id='11111111-1111-1111-1111-111111111111',
+                member='p2',
+                can_share=False,
+                status='accepted',
+            )
+        ],
+        'metadef_namespaces': [
+            {'id': 1, 'namespace': 'OS::Compute::Quota', 'created_at': NOW}
+        ],
+    }
+
+
+class MigrationTests:
+    SYNC = False
+
+    def setUp(self):
+        super().setUp()
+        self.engine = sa.create_engine(self.database.url)
+        self.addCleanup(self.engine.dispose)
+        self.addCleanup(self._drop_everything)
+
+    def _drop_everything(self):
+        metadata = sa.MetaData()
+        metadata.reflect(self.engine)
+        metadata.drop_all(self.engine)
+        if self.engine.dialect.name == 'postgresql':
+            with self.engine.begin() as connection:
+                connection.execute(
+                    sa.text('DROP TYPE IF EXISTS image_visibility')
+                )
+
+    def _build_upstream(self, revisions, with_task_ids=True):
+        words = dict(
+            ENGINE_WORDS[self.BACKEND],
+            task_ids=TASK_ID_COLUMNS if with_task_ids else '',
+        )
+        with self.engine.begin() as connection:
+            if self.BACKEND == 'postgresql':
+                connection.execute(sa.text(PG_ENUM))
+            for ddl in UPSTREAM_DDL:
+                connection.execute(sa.text(ddl.format(**words)))
+            metadata = sa.MetaData()
+            metadata.reflect(connection)
+            for table, rows in sample_rows().items():
+                connection.execute(metadata.tables[table].insert(), rows)
+            for revision in revisions:
+                connection.execute(
+                    sa.text('INSERT INTO alembic_version VALUES (:v)'),
+                    {'v': revision},
+                )
+
+    def _dump(self):
+        """Every row of every table, to compare before and after."""
+        metadata = sa.MetaData()
+        metadata.reflect(self.engine)
+        with self.engine.connect() as connection:
+            return {
+                name: sorted(
+                    tuple(sorted(row._mapping.items()))
+                    for row in connection.execute(table.select())
+                )
+                for name, table in metadata.tables.items()
+            }
+
+    def _schema_differences(self):
+        with self.engine.connect() as connection:
+            context = alembic_migration.MigrationContext.configure(
+                connection, opts={'compare_type': True}
+            )
+            return [
+                diff
+                for diff in autogenerate.compare_metadata(
+                    context, models.BASE.metadata
+                )
+                if not _is_foreign_table(diff)
+            ]
+
+    def test_sync_from_empty_reaches_head_matching_models(self):
+        self.assertIsNone(migration.version(self.conf))
+        migration.sync(self.conf)
+        self.assertEqual('fork01', migration.version(self.conf))
+        self.assertEqual([], self._schema_differences())
+        migration.sync(self.conf)
+        self.assertEqual('fork01', migration.version(self.conf))
+
+    def test_adopts_upstream_2024_1_without_changing_rows(self):
+        self._build_upstream(['2024_1_expand01', '2024_1_contract01'])
+        before = self._dump()
+        migration.sync(self.conf)
+        self.assertEqual('fork01', migration.version(self.conf))
+        after = self._dump()
+        after['alembic_version'] = before['alembic_version']
+        self.assertEqual(before, after)
+        self.assertEqual([], self._schema_differences())
+
+    def test_adopts_pre_wallaby_adding_task_columns(self):
+        self._build_upstream(
+            ['ussuri_expand01', 'ussuri_contract01'], with_task_ids=False
+        )
+        before = self._dump()
+        migration.sync(self.conf)
+        self.assertEqual([], self._schema_differences())
+        after = self._dump()
+        for table in ('images', 'image_locations', 'metadef_namespaces'):
+            self.assertEqual(before[table], after[table])
+
+    def test_renames_pre_train_backend_key(self):
+        self._build_upstream(['rocky_expand02', 'rocky_contract02'])
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    'UPDATE image_locations SET meta_data = '
+                    '\'{"backend": "fast"}\''
+                )
+            )
+        migration.sync(self.conf)
+        with self.engine.connect() as connection:
+            stored = connection.execute(
+                sa.text('SELECT meta_data FROM image_locations')
+            ).scalar_one()
+        self.assertEqual('{"store": "fast"}', stored)
+
+    def test_unknown_revision_is_refused_without_change(self):
+        self._build_upstream(['2099_1_expand07'])
+        before = self._dump()
+        error = self.assertRaises(
+            exception.UnknownDatabaseState, migration.sync, self.conf
+        )
+        self.assertIn('2099_1_expand07', str(error))
+        self.assertEqual(before, self._dump())
+
+    def test_unversioned_partial_schema_is_refused_without_change(self):
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.text('CREATE TABLE images (id VARCHAR(36) PRIMARY KEY)')
+            )
+        error = self.assertRaises(
+            exception.UnknownDatabaseState, migration.sync, self.conf
+        )
+        self.assertIn('images.status', str(error))
+        self.assertEqual(
+            {'images'}, set(sa.inspect(self.engine).get_table_names())
+        )
+
+
+def _is_foreign_table(diff):
+    """Tables upstream has and we do not model (metadef, cache)."""
+    return diff[0] == 'remove_table' or (
+        diff[0] in ('remove_index', 'remove_column')
+        and diff[1].table.name not in models.BASE.metadata.tables
+    )
+
+
+class TestMigrationSQLite(MigrationTests, base.DBTestCase):
+    pass
+
+
+class TestMigrationMySQL(MigrationTests, base.MySQLMixin, base.DBTestCase):
+    pass
+
+
+class TestMigrationPostgreSQL(
+    MigrationTests, base.PostgreSQLMixin, base.DBTestCase
+):
+    pass
