@@ -1,0 +1,500 @@
+"""Store image data as objects in an S3 bucket (boto3).
+
+Location URLs are ``<scheme>://<host>/<bucket>/<key>`` and never carry
+credentials: the access and secret keys always come from the store's
+configuration. Legacy URLs written by upstream glance_store,
+``s3://<access>:<secret>@<host>/<bucket>/<key>``, are still read; their
+credentials are ignored.
+"""
+
+import collections
+import concurrent.futures
+import contextlib
+import functools
+import hashlib
+import itertools
+import logging
+
+import boto3
+import botocore.config
+import botocore.exceptions
+from oslo_config import cfg
+
+from glance_store import capabilities
+from glance_store import driver
+from glance_store import exceptions
+from glance_store import location
+
+LOG = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+# S3 refuses multipart parts smaller than this (except the last one).
+MIN_PART_SIZE_MB = 5
+
+SCHEMES = ('s3', 's3+http', 's3+https')
+# How the scheme of a location reflects the scheme of s3_store_host.
+_SCHEME_OF_HOST = {'https://': 's3+https', 'http://': 's3+http'}
+_BARE_HOST_SCHEME = 's3'
+
+# Fail fast when the endpoint is down instead of botocore's 60 s
+# connect timeout and 5 attempts.
+_CLIENT_CONFIG = {
+    'connect_timeout': 10,
+    'retries': {'mode': 'standard', 'total_max_attempts': 3},
+}
+
+_NOT_FOUND_CODES = frozenset({'404', 'NoSuchKey', 'NoSuchBucket', 'NotFound'})
+_DENIED_CODES = frozenset(
+    {
+        '403',
+        'AccessDenied',
+        'Forbidden',
+        'InvalidAccessKeyId',
+        'SignatureDoesNotMatch',
+    }
+)
+
+OPTIONS = [
+    cfg.StrOpt(
+        's3_store_host',
+        help='Address of the S3 service, with or without "http://" or '
+        '"https://" (https is used when no scheme is given), e.g. '
+        '"https://s3.example.com" or "127.0.0.1:9000".',
+    ),
+    cfg.StrOpt(
+        's3_store_region_name',
+        default='',
+        help='Region of the S3 service; empty lets boto3 choose.',
+    ),
+    cfg.StrOpt(
+        's3_store_access_key',
+        secret=True,
+        help='Access key of the S3 account that owns the bucket.',
+    ),
+    cfg.StrOpt(
+        's3_store_secret_key',
+        secret=True,
+        help='Secret key of the S3 account that owns the bucket.',
+    ),
+    cfg.StrOpt(
+        's3_store_bucket',
+        help='Bucket in which new images are stored.',
+    ),
+    cfg.BoolOpt(
+        's3_store_create_bucket_on_put',
+        default=False,
+        help='Create the bucket on the first upload when it is missing.',
+    ),
+    cfg.StrOpt(
+        's3_store_bucket_url_format',
+        default='auto',
+        choices=('auto', 'path', 'virtual'),
+        help='How the bucket is addressed: in the path '
+        '(https://host/bucket), as a virtual host '
+        '(https://bucket.host) or chosen by boto3 (auto).',
+    ),
+    cfg.IntOpt(
+        's3_store_large_object_size',
+        default=100,
+        help='Images of at least this many MB are uploaded in parts '
+        '(multipart upload); smaller ones in one request.',
+    ),
+    cfg.IntOpt(
+        's3_store_large_object_chunk_size',
+        default=10,
+        help='Size in MB of each part of a multipart upload (at least %d).'
+        % MIN_PART_SIZE_MB,
+    ),
+    cfg.IntOpt(
+        's3_store_thread_pools',
+        default=10,
+        help='How many parts of one image are uploaded in parallel.',
+    ),
+    cfg.StrOpt(
+        's3_store_cacert',
+        default='',
+        help='CA bundle used to verify the S3 service certificate; empty '
+        'uses the system bundle.',
+    ),
+]
+
+
+def _split_host(host):
+    """``'https://h/p/'`` -> ``('s3+https', 'h/p')``: location scheme, host."""
+    for prefix, scheme in _SCHEME_OF_HOST.items():
+        if host.startswith(prefix):
+            return scheme, host[len(prefix) :].strip('/')
+    return _BARE_HOST_SCHEME, host.strip('/')
+
+
+class StoreLocation(location.StoreLocation):
+    """``<scheme>://<host>/<bucket>/<key>``; ``host`` may carry a path."""
+
+    def process_specs(self):
+        self.scheme = self.specs.get('scheme', _BARE_HOST_SCHEME)
+        self.host = self.specs.get('host')
+        self.bucket = self.specs.get('bucket')
+        self.key = self.specs.get('key')
+
+    def get_uri(self):
+        return '%s://%s/%s/%s' % (
+            self.scheme,
+            self.host,
+            self.bucket,
+            self.key,
+        )
+
+    def parse_uri(self, uri):
+        self.validate_schemas(uri, [scheme + '://' for scheme in SCHEMES])
+        self.scheme, rest = uri.split('://', 1)
+        # Legacy URLs start with "<access>:<secret>@"; a secret may hold
+        # "/" (never "@"), so everything up to the last "@" is dropped.
+        rest = rest.rpartition('@')[2]
+        parts = rest.split('/')
+        if len(parts) < 3 or not all(parts[-3:]):
+            raise exceptions.BadStoreUri(
+                reason='expected %s://<host>/<bucket>/<key>' % self.scheme
+            )
+        self.key = parts.pop()
+        self.bucket = parts.pop()
+        self.host = '/'.join(parts)
+
+
+class Store(driver.Store):
+    """Images are objects named after the image id in one bucket."""
+
+    # Ranged GETs make offset and chunked reads native. Not reusable (as
+    # upstream): a new instance is configured for each request.
+    _CAPABILITIES = (
+        capabilities.BitMasks.RW_ACCESS | capabilities.BitMasks.READ_RANDOM
+    )
+    OPTIONS = OPTIONS
+    READ_CHUNKSIZE = 64 * 1024
+
+    def get_schemes(self):
+        return SCHEMES
+
+    def configure_add(self):
+        """Check the options uploads need; record the URL prefix."""
+        # Building the client checks the host and credentials first, so
+        # that a bad upload option below still leaves the store readable.
+        LOG.debug(
+            'Store %s uses S3 at %s',
+            self.group_name,
+            self._client.meta.endpoint_url,
+        )
+        self.bucket = self._required('s3_store_bucket')
+        self.large_object_size = self._megabytes('s3_store_large_object_size')
+        self.part_size = self._megabytes(
+            's3_store_large_object_chunk_size', minimum=MIN_PART_SIZE_MB
+        )
+        self.thread_pools = self.option('s3_store_thread_pools')
+        if self.thread_pools < 1:
+            raise self._bad_config('s3_store_thread_pools must be at least 1')
+        self.create_bucket_on_put = self.option(
+            's3_store_create_bucket_on_put'
+        )
+        self.location_scheme, self.location_host = _split_host(
+            self._required('s3_store_host')
+        )
+        if self.backend_group:
+            self._url_prefix = '%s://%s/%s' % (
+                self.location_scheme,
+                self.location_host,
+                self.bucket,
+            )
+
+    def _bad_config(self, reason):
+        return exceptions.BadStoreConfiguration(
+            store_name=self.backend_group or 's3', reason=reason
+        )
+
+    def _required(self, name):
+        value = self.option(name)
+        if not value:
+            raise self._bad_config('%s is not set' % name)
+        return value
+
+    def _megabytes(self, name, minimum=1):
+        value = self.option(name)
+        if value < minimum:
+            raise self._bad_config('%s must be at least %d' % (name, minimum))
+        return value * MiB
+
+    @functools.cached_property
+    def _client(self):
+        host = self._required('s3_store_host')
+        if not host.startswith(tuple(_SCHEME_OF_HOST)):
+            host = 'https://' + host
+        config = botocore.config.Config(
+            s3={'addressing_style': self.option('s3_store_bucket_url_format')},
+            **_CLIENT_CONFIG,
+        )
+        return boto3.session.Session().client(
+            's3',
+            endpoint_url=host,
+            region_name=self.option('s3_store_region_name') or None,
+            aws_access_key_id=self._required('s3_store_access_key'),
+            aws_secret_access_key=self._required('s3_store_secret_key'),
+            verify=self.option('s3_store_cacert') or None,
+            config=config,
+        )
+
+    @contextlib.contextmanager
+    def _s3_errors(self, what):
+        """Turn boto errors into glance_store ones, naming no credential."""
+        try:
+            yield
+        except botocore.exceptions.ClientError as e:
+            code = e.response.get('Error', {}).get('Code', 'unknown')
+            if code in _NOT_FOUND_CODES:
+                raise exceptions.NotFound(image=what) from None
+            if code in _DENIED_CODES:
+                reason = 'S3 refused the credentials of store %s' % (
+                    self.group_name
+                )
+            else:
+                reason = 'S3 request for %s failed' % what
+            # The error response may echo the request (and the access
+            # key), so only its code is kept and the chain is cut.
+            raise exceptions.BackendException(
+                '%s (%s)' % (reason, code)
+            ) from None
+        except (
+            botocore.exceptions.ConnectionError,
+            botocore.exceptions.HTTPClientError,
+        ) as e:
+            raise exceptions.RemoteServiceUnavailable(
+                message='S3 service of store %s cannot be reached: %s'
+                % (self.group_name, type(e).__name__)
+            ) from e
+
+    @capabilities.check
+    def get(self, location, offset=0, chunk_size=None, context=None):
+        loc = location.store_location
+        request = {'Bucket': loc.bucket, 'Key': loc.key}
+        if offset or chunk_size:
+            end = offset + chunk_size - 1 if chunk_size else ''
+            request['Range'] = 'bytes=%d-%s' % (offset, end)
+        with self._s3_errors(loc.key):
+            response = self._client.get_object(**request)
+        return self._iter_body(response['Body'], loc.key), response[
+            'ContentLength'
+        ]
+
+    def _iter_body(self, body, key):
+        with contextlib.closing(body), self._s3_errors(key):
+            yield from body.iter_chunks(self.READ_CHUNKSIZE)
+
+    def get_size(self, location, context=None):
+        loc = location.store_location
+        with self._s3_errors(loc.key):
+            head = self._client.head_object(Bucket=loc.bucket, Key=loc.key)
+        return head['ContentLength']
+
+    @capabilities.check
+    def delete(self, location, context=None):
+        loc = location.store_location
+        with self._s3_errors(loc.key):
+            # S3 deletes absent keys silently; callers expect NotFound.
+            self._client.head_object(Bucket=loc.bucket, Key=loc.key)
+            self._client.delete_object(Bucket=loc.bucket, Key=loc.key)
+
+    @driver.back_compat_add
+    @capabilities.check
+    def add(
+        self,
+        image_id,
+        image_file,
+        image_size,
+        hashing_algo,
+        context=None,
+        verifier=None,
+    ):
+        with self._s3_errors(image_id):
+            self._ensure_bucket()
+            if self._exists(image_id):
+                raise exceptions.Duplicate(image=image_id)
+        hashes = _Hashes(hashing_algo, verifier)
+        parts = _read_parts(image_file, self.part_size, hashes)
+        head = _take_until(parts, self.large_object_size)
+        with self._s3_errors(image_id):
+            if sum(map(len, head)) < self.large_object_size:
+                self._client.put_object(
+                    Bucket=self.bucket, Key=image_id, Body=b''.join(head)
+                )
+            else:
+                self._multipart_upload(image_id, head, parts)
+        uri = StoreLocation(
+            {
+                'scheme': self.location_scheme,
+                'host': self.location_host,
+                'bucket': self.bucket,
+                'key': image_id,
+            },
+            self.conf,
+            backend_group=self.backend_group,
+        ).get_uri()
+        metadata = {'store': self.backend_group} if self.backend_group else {}
+        return (
+            uri,
+            hashes.size,
+            hashes.md5.hexdigest(),
+            hashes.multihash.hexdigest(),
+            metadata,
+        )
+
+    def _ensure_bucket(self):
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+            return
+        except botocore.exceptions.ClientError as e:
+            if e.response.get('Error', {}).get('Code') not in _NOT_FOUND_CODES:
+                raise
+        if not self.create_bucket_on_put:
+            raise exceptions.BackendException(
+                'Bucket %s of store %s does not exist; create it or set '
+                's3_store_create_bucket_on_put'
+                % (self.bucket, self.group_name)
+            )
+        request = {'Bucket': self.bucket}
+        region = self.option('s3_store_region_name')
+        # us-east-1 is the one region S3 refuses as a location constraint.
+        if region and region != 'us-east-1':
+            request['CreateBucketConfiguration'] = {
+                'LocationConstraint': region
+            }
+        LOG.info(
+            'Creating bucket %s for store %s', self.bucket, self.group_name
+        )
+        self._client.create_bucket(**request)
+
+    def _exists(self, key):
+        try:
+            self._client.head_object(Bucket=self.bucket, Key=key)
+            return True
+        except botocore.exceptions.ClientError as e:
+            if e.response.get('Error', {}).get('Code') in _NOT_FOUND_CODES:
+                return False
+            raise
+
+    def _multipart_upload(self, key, head, parts):
+        upload_id = self._client.create_multipart_upload(
+            Bucket=self.bucket, Key=key
+        )['UploadId']
+        try:
+            uploaded = self._upload_parts(
+                key, upload_id, itertools.chain(head, parts)
+            )
+            self._client.complete_multipart_upload(
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={'Parts': uploaded},
+            )
+        except BaseException:
+            self._abort_multipart_upload(key, upload_id)
+            raise
+
+    def _abort_multipart_upload(self, key, upload_id):
+        # Parts of an unfinished upload stay (and are billed) until aborted.
+        LOG.warning('Aborting the multipart upload of %s', key)
+        try:
+            self._client.abort_multipart_upload(
+                Bucket=self.bucket, Key=key, UploadId=upload_id
+            )
+        except (
+            botocore.exceptions.BotoCoreError,
+            botocore.exceptions.ClientError,
+        ) as e:
+            LOG.error(
+                'Parts of %s stay in bucket %s: aborting upload %s failed '
+                '(%s)',
+                key,
+                self.bucket,
+                upload_id,
+                type(e).__name__,
+            )
+
+    def _upload_parts(self, key, upload_id, parts):
+        """Upload parts in parallel, holding at most thread_pools of them."""
+        done = []
+        with concurrent.futures.ThreadPoolExecutor(self.thread_pools) as pool:
+            running = collections.deque()
+            for number, data in enumerate(parts, start=1):
+                if len(running) == self.thread_pools:
+                    done.append(running.popleft().result())
+                running.append(
+                    pool.submit(
+                        self._upload_part, key, upload_id, number, data
+                    )
+                )
+            done.extend(future.result() for future in running)
+        return done
+
+    def _upload_part(self, key, upload_id, number, data):
+        response = self._client.upload_part(
+            Bucket=self.bucket,
+            Key=key,
+            UploadId=upload_id,
+            PartNumber=number,
+            Body=data,
+        )
+        return {'PartNumber': number, 'ETag': response['ETag']}
+
+
+class _Hashes:
+    """md5, the requested multihash and the size of the data seen."""
+
+    def __init__(self, hashing_algo, verifier=None):
+        if hashing_algo not in hashlib.algorithms_available:
+            raise exceptions.UnknownHashingAlgo(algo=hashing_algo)
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.multihash = hashlib.new(hashing_algo)
+        self.verifier = verifier
+        self.size = 0
+
+    def update(self, data):
+        self.md5.update(data)
+        self.multihash.update(data)
+        if self.verifier:
+            self.verifier.update(data)
+        self.size += len(data)
+
+
+def _read_parts(image_file, part_size, hashes):
+    """Yield ``part_size`` pieces of ``image_file`` (the last may be short)."""
+    while True:
+        part = _read_full(image_file, part_size)
+        if not part:
+            return
+        hashes.update(part)
+        yield part
+        if len(part) < part_size:
+            return
+
+
+def _read_full(image_file, size):
+    # A short read does not mean the end of a network stream.
+    pieces = []
+    wanted = size
+    while wanted:
+        piece = image_file.read(wanted)
+        if not piece:
+            break
+        pieces.append(piece)
+        wanted -= len(piece)
+    return b''.join(pieces)
+
+
+def _take_until(parts, size):
+    """Read parts until at least ``size`` bytes are held (or the end)."""
+    taken = []
+    held = 0
+    while held < size:
+        part = next(parts, None)
+        if part is None:
+            break
+        taken.append(part)
+        held += len(part)
+    return taken
