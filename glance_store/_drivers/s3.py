@@ -194,15 +194,11 @@ class Store(driver.Store):
         self.create_bucket_on_put = self.option(
             's3_store_create_bucket_on_put'
         )
-        self.location_scheme, self.location_host = _split_host(
-            self._required('s3_store_host')
-        )
+        scheme, host = _split_host(self._required('s3_store_host'))
+        # Every location this store writes starts with this URL.
+        self.bucket_url = '%s://%s/%s' % (scheme, host, self.bucket)
         if self.backend_group:
-            self._url_prefix = '%s://%s/%s' % (
-                self.location_scheme,
-                self.location_host,
-                self.bucket,
-            )
+            self._url_prefix = self.bucket_url
 
     def _bad_config(self, reason):
         return exceptions.BadStoreConfiguration(
@@ -325,16 +321,7 @@ class Store(driver.Store):
                 )
             else:
                 self._multipart_upload(image_id, head, parts)
-        uri = StoreLocation(
-            {
-                'scheme': self.location_scheme,
-                'host': self.location_host,
-                'bucket': self.bucket,
-                'key': image_id,
-            },
-            self.conf,
-            backend_group=self.backend_group,
-        ).get_uri()
+        uri = '%s/%s' % (self.bucket_url, image_id)
         metadata = {'store': self.backend_group} if self.backend_group else {}
         return (
             uri,
