@@ -20,6 +20,7 @@ from glance import exception
 from glance.db import images
 from glance.db import locations
 from glance.db import session
+from glance.stores import STAGING_STORE
 from glance_store import backend
 from glance_store import exceptions as store_exceptions
 from glance_store import multi_backend
@@ -102,20 +103,53 @@ def upload(context, image, data, size, store_id, conf, stores):
     target store in multi-store mode (None: the default store).
     """
     store_id = target_store(stores, store_id)
+    return _write(
+        context, conf, stores, image, data, size, store_id, 'saving', activate
+    )
+
+
+def stage(context, image, data, size, conf, stores):
+    """Write ``data`` to the staging store for a glance-direct import."""
+    if not stores.multi:
+        raise exception.Invalid(
+            'Staging image data needs multi-store mode (enabled_backends).'
+        )
+    return _write(
+        context,
+        conf,
+        stores,
+        image,
+        data,
+        size,
+        STAGING_STORE,
+        'uploading',
+        _record_staged_size,
+    )
+
+
+def _write(context, conf, stores, image, data, size, store_id, status, done):
+    """Claim the queued image with ``status``, write the data, then call
+    ``done(context, image, stored)``; undo everything if anything fails."""
     _check_size(size, conf.image_size_cap)
-    saving = _set_status(context, image, 'saving')
+    claimed = _claim(context, image, status)
     reader = LimitedReader(data, conf.image_size_cap, size)
     try:
         stored = add(context, conf, stores, image.id, reader, size, store_id)
     except BaseException:
-        _set_status_quietly(context, saving, 'queued')
+        _set_status_quietly(context, claimed, 'queued')
         raise
     try:
-        return activate(context, saving, stored)
+        return done(context, claimed, stored)
     except BaseException:
         delete_quietly(context, stores, stored.url, store_id)
-        _set_status_quietly(context, saving, 'queued')
+        _set_status_quietly(context, claimed, 'queued')
         raise
+
+
+def _record_staged_size(context, image, stored):
+    staged = copy.deepcopy(image)
+    staged.size = stored.size
+    return images.save(context, staged, image)
 
 
 def target_store(stores, store_id):
@@ -133,15 +167,18 @@ def _check_size(size, cap):
         raise exception.ImageSizeLimitExceeded()
 
 
-def _set_status(context, image, status):
-    """Compare-and-set of the status: a concurrent change raises Conflict."""
-    if image.status == status:
-        return image
-    if status == 'saving' and image.status != 'queued':
+def _claim(context, image, status):
+    """Move a queued image to ``status`` (compare-and-set: of two
+    concurrent requests one gets Conflict)."""
+    if image.status != 'queued':
         raise exception.Conflict(
-            'Image %s is %s; data can only be uploaded to a queued image.'
+            'Image %s is %s; data can only be written to a queued image.'
             % (image.id, image.status)
         )
+    return set_status(context, image, status)
+
+
+def set_status(context, image, status):
     changed = copy.deepcopy(image)
     changed.status = status
     return images.save(context, changed, image)
@@ -149,7 +186,7 @@ def _set_status(context, image, status):
 
 def _set_status_quietly(context, image, status):
     try:
-        _set_status(context, image, status)
+        set_status(context, image, status)
     except Exception:
         LOG.exception('Could not set image %s back to %s', image.id, status)
 
@@ -253,8 +290,8 @@ def parse_range(header, size):
 class Download:
     """An open download: ``chunks`` iterates the bytes to send.
 
-    ``file`` is set instead when the data is a local file positioned at the
-    offset (served with sendfile by the WSGI server).
+    ``file`` is set instead for a whole local file, which the WSGI server
+    can send with sendfile.
     """
 
     size: int
@@ -370,5 +407,22 @@ def _open_local_file(url, size, offset, length):
         raise StoreUnavailable(reason=e.strerror)
     if size is None:
         size = length = fileobj.seek(0, 2)
+    if length == size:
+        return Download(size=size, offset=0, length=size, file=fileobj)
     fileobj.seek(offset)
-    return Download(size=size, offset=offset, length=length, file=fileobj)
+    return Download(
+        size=size,
+        offset=offset,
+        length=length,
+        chunks=_file_chunks(fileobj, length),
+    )
+
+
+def _file_chunks(fileobj, length):
+    with fileobj:
+        while length > 0:
+            data = fileobj.read(min(CHUNK_SIZE, length))
+            if not data:
+                return
+            length -= len(data)
+            yield data

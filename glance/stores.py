@@ -81,17 +81,32 @@ class Stores:
         return None
 
 
+# The result of the last ``configure``: process-wide, like the stores
+# glance_store keeps.
+_configured = None
+
+
 def configure(conf):
     """Register store options, create the stores and describe them."""
+    global _configured
     if conf.enabled_backends:
-        return _configure_multi(conf)
-    return _configure_legacy(conf)
+        _configured = _configure_multi(conf)
+    else:
+        _configured = _configure_legacy(conf)
+    return _configured
+
+
+def current():
+    """The ``Stores`` set up by ``configure`` in this process."""
+    if _configured is None:
+        raise RuntimeError('glance.stores.configure() has not been called.')
+    return _configured
 
 
 def _configure_legacy(conf):
     backend.register_opts(conf)
     backend.create_stores(conf)
-    backend.verify_default_store()
+    backend.verify_default_store(conf)
     return Stores(multi=False, default=conf.glance_store.default_store)
 
 
@@ -103,7 +118,7 @@ def _configure_multi(conf):
     multi_backend.register_store_opts(conf, reserved_stores=RESERVED_STORES)
     _default_reserved_datadirs(conf)
     multi_backend.create_multi_stores(conf, reserved_stores=RESERVED_STORES)
-    multi_backend.verify_store()
+    multi_backend.verify_store(conf)
     return Stores(
         multi=True,
         default=conf.glance_store.default_backend,
