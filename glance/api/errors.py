@@ -1,0 +1,73 @@
+"""How errors leave the API: one mapping, one format, one fault barrier.
+
+Bodies are rendered by webob's HTTP exceptions, which is what upstream Glance
+answers with: JSON (``{"message", "code", "title"}``) when the client asks
+for ``application/json``, HTML for browsers and ``*/*``, plain text
+otherwise. python-glanceclient and openstacksdk both parse these.
+"""
+
+import webob.dec
+import webob.exc
+from oslo_log import log as logging
+
+from glance import exception
+from glance.api import request
+
+LOG = logging.getLogger(__name__)
+
+# Domain exception -> HTTP error, most specific first. Handlers catch only
+# the exceptions whose status depends on the route.
+_HTTP_ERRORS = (
+    (exception.NotFound, webob.exc.HTTPNotFound),
+    (exception.Forbidden, webob.exc.HTTPForbidden),
+    (exception.Conflict, webob.exc.HTTPConflict),
+    (exception.Duplicate, webob.exc.HTTPConflict),
+    (exception.Invalid, webob.exc.HTTPBadRequest),
+    (exception.ImageSizeLimitExceeded, webob.exc.HTTPRequestEntityTooLarge),
+    (exception.StorageQuotaFull, webob.exc.HTTPRequestEntityTooLarge),
+    (exception.DBUnavailable, webob.exc.HTTPServiceUnavailable),
+)
+
+
+def http_error(exc):
+    """The webob error for a domain exception, or None if it has none."""
+    for exc_class, http_class in _HTTP_ERRORS:
+        if isinstance(exc, exc_class):
+            return http_class(explanation=exc.msg)
+    return None
+
+
+def internal_error(req, exc):
+    """A 500 that names only the request id: no traceback, no secrets."""
+    request_id = req.environ.get('openstack.request_id', '-')
+    LOG.exception(
+        'Unexpected error in %s %s (request %s)',
+        req.method,
+        req.path,
+        request_id,
+    )
+    return webob.exc.HTTPInternalServerError(
+        explanation='The server has either erred or is incapable of '
+        'performing the requested operation. (request %s)' % request_id
+    )
+
+
+class Wsgify(webob.dec.wsgify):
+    """Decorator for handlers and apps: our Request class, mapped errors.
+
+    A handler may raise webob HTTP errors or domain exceptions; both become
+    responses here. Anything else is a fault: logged, answered with 500.
+    """
+
+    RequestClass = request.Request
+
+    def call_func(self, req, *args, **kwargs):
+        try:
+            resp = super().call_func(req, *args, **kwargs)
+        except webob.exc.HTTPException as exc:
+            return exc
+        except exception.GlanceException as exc:
+            return http_error(exc) or internal_error(req, exc)
+        except Exception as exc:
+            return internal_error(req, exc)
+        return req.response if resp is None else resp

@@ -1,0 +1,70 @@
+"""Build the request context from identity headers.
+
+``ContextMiddleware`` trusts keystonemiddleware's ``auth_token`` headers;
+``UnauthenticatedContextMiddleware`` (the no-auth flavor) trusts whatever the
+client sends, and a request with no identity at all acts as an admin of
+``DEFAULT_PROJECT``.
+"""
+
+import webob.exc
+
+from glance import context
+from glance.api import request
+from glance.api.middleware import base
+
+DEFAULT_PROJECT = 'default'
+
+# Keystone expands implied roles into tokens (admin -> member -> reader);
+# without keystone we do the same, so the default policy rules hold.
+_IMPLIED_ROLES = {'admin': ('member', 'reader'), 'member': ('reader',)}
+
+
+def with_implied_roles(roles):
+    expanded = list(roles)
+    for role in roles:
+        for implied in _IMPLIED_ROLES.get(role.lower(), ()):
+            if implied not in expanded:
+                expanded.append(implied)
+    return expanded
+
+
+def _header_list(req, name):
+    values = req.headers.get(name, '').split(',')
+    return [value.strip() for value in values if value.strip()]
+
+
+class ContextMiddleware(base.Middleware):
+    """Context from keystonemiddleware's headers; 401 without a token."""
+
+    def process_request(self, req):
+        if req.headers.get('X-Identity-Status', 'Invalid') != 'Confirmed':
+            raise webob.exc.HTTPUnauthorized()
+        req.environ[request.CONTEXT_KEY] = context.RequestContext(
+            user_id=req.headers.get('X-User-Id'),
+            project_id=req.headers.get('X-Project-Id')
+            or req.headers.get('X-Tenant-Id'),
+            roles=_header_list(req, 'X-Roles'),
+            request_id=req.environ.get('openstack.request_id'),
+            auth_token=req.headers.get('X-Auth-Token'),
+            overwrite=False,
+        )
+
+
+class UnauthenticatedContextMiddleware(base.Middleware):
+    """Context from X-Roles / X-Project-Id / X-Tenant-Id / X-User-Id."""
+
+    def process_request(self, req):
+        user = req.headers.get('X-User-Id')
+        project = req.headers.get('X-Project-Id') or req.headers.get(
+            'X-Tenant-Id'
+        )
+        roles = _header_list(req, 'X-Roles')
+        if not (user or project or roles):
+            project, roles = DEFAULT_PROJECT, ['admin']
+        req.environ[request.CONTEXT_KEY] = context.RequestContext(
+            user_id=user,
+            project_id=project,
+            roles=with_implied_roles(roles),
+            request_id=req.environ.get('openstack.request_id'),
+            overwrite=False,
+        )

@@ -1,0 +1,126 @@
+"""Where every v2 request goes: the ROUTES table and its dispatcher.
+
+Paths are relative to the ``/v2`` mount point (``[composite:rootapp]`` in
+glance-api-paste.ini). Handlers are named ``module.function`` inside
+``glance.api.v2`` and resolved once, when the application is built.
+"""
+
+import importlib
+
+import routes
+import webob.exc
+from oslo_log import log as logging
+
+from glance.api import errors
+
+LOG = logging.getLogger(__name__)
+
+ROUTES = {
+    '/images': {
+        'GET': 'images.list_images',
+        'POST': 'images.create_image',
+    },
+    '/images/{image_id}': {
+        'GET': 'images.show_image',
+        'PATCH': 'images.update_image',
+        'DELETE': 'images.delete_image',
+    },
+    '/images/{image_id}/actions/deactivate': {
+        'POST': 'images.deactivate_image',
+    },
+    '/images/{image_id}/actions/reactivate': {
+        'POST': 'images.reactivate_image',
+    },
+    '/images/{image_id}/file': {
+        'PUT': 'image_data.upload_image_data',
+        'GET': 'image_data.download_image_data',
+    },
+    '/images/{image_id}/stage': {
+        'PUT': 'image_data.stage_image_data',
+    },
+    '/images/{image_id}/import': {
+        'POST': 'image_import.import_image',
+    },
+    '/images/{image_id}/tags/{tag_value}': {
+        'PUT': 'image_tags.add_tag',
+        'DELETE': 'image_tags.delete_tag',
+    },
+    '/images/{image_id}/members': {
+        'GET': 'image_members.list_members',
+        'POST': 'image_members.create_member',
+    },
+    '/images/{image_id}/members/{member_id}': {
+        'GET': 'image_members.show_member',
+        'PUT': 'image_members.update_member',
+        'DELETE': 'image_members.delete_member',
+    },
+    '/schemas/image': {'GET': 'schemas.image_schema'},
+    '/schemas/images': {'GET': 'schemas.images_schema'},
+    '/schemas/member': {'GET': 'schemas.member_schema'},
+    '/schemas/members': {'GET': 'schemas.members_schema'},
+    '/info/import': {'GET': 'discovery.get_import_info'},
+    '/info/stores': {'GET': 'discovery.list_stores'},
+    '/info/stores/detail': {'GET': 'discovery.list_stores_detail'},
+    '/stores/{store_id}/{image_id}': {
+        'DELETE': 'stores.delete_image_from_store',
+    },
+}
+
+
+def resolve(name):
+    """The handler function ``module.function`` of glance.api.v2.
+
+    Modules still being written answer 501 instead of stopping start-up.
+    """
+    module_name, function_name = name.split('.')
+    qualified = 'glance.api.v2.' + module_name
+    try:
+        return getattr(importlib.import_module(qualified), function_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != qualified:
+            raise
+    except AttributeError:
+        pass
+    LOG.warning('Handler %s is not available; its route answers 501', name)
+    return _not_implemented
+
+
+@errors.Wsgify
+def _not_implemented(req):
+    raise webob.exc.HTTPNotImplemented()
+
+
+def make_map(route_table):
+    """A Routes mapper; every path also gets a 405 route naming Allow."""
+    mapper = routes.Mapper()
+    for path, methods in route_table.items():
+        for method, name in methods.items():
+            mapper.connect(
+                path, handler=resolve(name), conditions={'method': [method]}
+            )
+        mapper.connect(path, allowed_methods=', '.join(sorted(methods)))
+    return mapper
+
+
+class API:
+    """The v2 application: match the route, call the handler."""
+
+    def __init__(self, mapper):
+        self.mapper = mapper
+
+    @classmethod
+    def factory(cls, global_conf, **local_conf):
+        return cls(make_map(ROUTES))
+
+    @errors.Wsgify
+    def __call__(self, req):
+        match = self.mapper.match(environ=req.environ)
+        if match is None:
+            raise webob.exc.HTTPNotFound()
+        if 'allowed_methods' in match:
+            raise webob.exc.HTTPMethodNotAllowed(
+                headers={'Allow': match['allowed_methods']}
+            )
+        handler = match.pop('handler')
+        req.urlvars = match
+        return handler(req)
