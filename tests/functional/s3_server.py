@@ -99,10 +99,6 @@ class MotoS3Server(fixtures.Fixture):
             config=botocore.config.Config(retries={'max_attempts': 1}),
         )
 
-    def reset(self):
-        """Forget every bucket and object (and IAM user)."""
-        requests.post(self.endpoint + '/moto-api/reset', timeout=10)
-
     def enforce_authentication(self):
         """Make moto check signatures; returns a valid (access, secret).
 
