@@ -80,6 +80,13 @@ class FailingReader(io.BytesIO):
         return super().read(size)
 
 
+class ShortReads(io.BytesIO):
+    """A network stream: reads return less than asked for."""
+
+    def read(self, size=-1):
+        return super().read(min(size, 300 * 1024))
+
+
 class NoCredentialsMixin:
     def assertNoCredentials(self, text):
         self.assertNotIn(SECRET, str(text))
@@ -287,6 +294,18 @@ class S3StoreTest(S3ServerTestCase):
         image_id, result = self.add(store, data, algo='sha512')
         self.check_add_result(store, image_id, data, result, 'sha512')
         self.assertTrue(self.etag(image_id).endswith('-3"'))
+
+    def test_short_reads_still_make_full_parts(self):
+        store = self.store(
+            s3_store_large_object_size=1, s3_store_large_object_chunk_size=5
+        )
+        data = os.urandom(11 * MiB)
+        uri, size, checksum, _, _ = store.add(
+            'img', ShortReads(data), len(data), 'sha256'
+        )
+        self.assertEqual((data, len(data)), read_all(store, uri))
+        self.assertEqual(hashlib.md5(data).hexdigest(), checksum)
+        self.assertTrue(self.etag('img').endswith('-3"'))
 
     def test_unknown_size_is_measured(self):
         store = self.store(
