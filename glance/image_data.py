@@ -14,7 +14,6 @@ import copy
 import dataclasses
 import logging
 import re
-import urllib.parse
 
 from glance import exception
 from glance.db import images
@@ -23,6 +22,7 @@ from glance.db import session
 from glance.stores import STAGING_STORE
 from glance_store import backend
 from glance_store import exceptions as store_exceptions
+from glance_store import location
 from glance_store import multi_backend
 
 LOG = logging.getLogger(__name__)
@@ -246,14 +246,49 @@ def activate(context, image, stored):
 def delete_quietly(context, stores, url, store_id):
     """Remove written data; failures are logged (they leave an orphan)."""
     try:
+        _delete_data(context, stores, url, store_id)
+    except Exception:
+        LOG.exception('Could not delete image data of a failed write')
+
+
+def _delete_data(context, stores, url, store_id):
+    try:
         if stores.multi:
             multi_backend.delete(url, store_id, context=context)
         else:
             backend.delete_from_backend(url, context=context)
     except store_exceptions.NotFound:
-        pass
-    except Exception:
-        LOG.exception('Could not delete image data of a failed upload')
+        pass  # already gone: what the caller wanted
+    except (store_exceptions.HasSnapshot, store_exceptions.InUseByStore):
+        raise exception.Conflict(
+            'The image data in store %s is in use and cannot be deleted.'
+            % store_id
+        )
+
+
+def delete_from_store(context, image, store_id, stores):
+    """Remove the image's data and location in one store (upstream's
+    rules: active image, not its last location)."""
+    if image.status != 'active':
+        raise exception.Conflict(
+            'Image %s is %s; data can only be removed from an active image.'
+            % (image.id, image.status)
+        )
+    if len(image.active_locations) == 1:
+        raise exception.Forbidden(
+            'Cannot delete image data from the only store containing it.'
+        )
+    held = [
+        loc
+        for loc in image.active_locations
+        if location_store(stores, loc) == store_id
+    ]
+    if not held:
+        raise exception.NotFound(
+            'Image %s is not present in store %s.' % (image.id, store_id)
+        )
+    _delete_data(context, stores, held[0].url, store_id)
+    locations.delete(context, held[0].id)
 
 
 # --- download ---------------------------------------------------------
@@ -290,8 +325,8 @@ def parse_range(header, size):
 class Download:
     """An open download: ``chunks`` iterates the bytes to send.
 
-    ``file`` is set instead for a whole local file, which the WSGI server
-    can send with sendfile.
+    ``file`` is also set for a whole local file, which the WSGI server can
+    send with sendfile instead.
     """
 
     size: int
@@ -354,9 +389,10 @@ def location_store(stores, loc):
 
 def _open(context, stores, url, store_id, image, wanted):
     offset, length = wanted or (0, image.size)
-    if _is_local_file(stores, url, store_id):
-        return _open_local_file(url, image.size, offset, length)
     try:
+        path = _local_path(stores, url, store_id)
+        if path is not None:
+            return _open_local_file(path, image.size, offset, length)
         if stores.multi:
             chunks, size = multi_backend.get(
                 url,
@@ -377,6 +413,8 @@ def _open(context, stores, url, store_id, image, wanted):
         store_exceptions.BackendException,
         store_exceptions.StoreGetNotSupported,
         store_exceptions.UnknownScheme,
+        store_exceptions.BadStoreUri,
+        store_exceptions.Forbidden,
         OSError,
     ) as e:
         raise StoreUnavailable(reason=str(e))
@@ -387,18 +425,21 @@ def _open(context, stores, url, store_id, image, wanted):
     )
 
 
-def _is_local_file(stores, url, store_id):
-    if not url.startswith('file://'):
-        return False
-    if stores.multi:
-        return stores.get(store_id).type == 'file'
-    return True
+def _local_path(stores, url, store_id):
+    """Path of the data when its store is a local file store that says
+    where (multi-store mode), else None."""
+    if not stores.multi:
+        return None
+    store = multi_backend.get_store_from_store_identifier(store_id)
+    if not hasattr(store, 'get_local_path'):
+        return None
+    loc = location.get_location_from_uri_and_backend(
+        url, store_id, conf=store.conf
+    )
+    return store.get_local_path(loc)
 
 
-def _open_local_file(url, size, offset, length):
-    # As the file driver reads its URLs: netloc + path, no unquoting.
-    parts = urllib.parse.urlsplit(url)
-    path = parts.netloc + parts.path
+def _open_local_file(path, size, offset, length):
     try:
         fileobj = open(path, 'rb')
     except FileNotFoundError:
@@ -407,14 +448,13 @@ def _open_local_file(url, size, offset, length):
         raise StoreUnavailable(reason=e.strerror)
     if size is None:
         size = length = fileobj.seek(0, 2)
-    if length == size:
-        return Download(size=size, offset=0, length=size, file=fileobj)
     fileobj.seek(offset)
     return Download(
         size=size,
         offset=offset,
         length=length,
         chunks=_file_chunks(fileobj, length),
+        file=fileobj if length == size else None,
     )
 
 

@@ -161,8 +161,8 @@ def _store_info(conf, store_id, store_type):
     return StoreInfo(
         id=store_id,
         type=store_type,
-        description=_option(conf, store_id, 'store_description'),
-        weight=_option(conf, store_id, 'weight') or 0,
+        description=conf[store_id].store_description,
+        weight=conf[store_id].weight,
         read_only=store_type in READ_ONLY_TYPES,
         properties=types.MappingProxyType(
             _detail_properties(conf, store_id, store_type)
@@ -181,9 +181,10 @@ def _option(conf, group, name):
     """A store option; ``[backend_defaults]`` applies where the group is
     silent."""
     try:
-        where = conf.get_location(name, group).location
+        where = conf.get_location(name, group)
     except cfg.NoSuchOptError:
         return None
-    if where is cfg.Locations.opt_default and 'backend_defaults' in conf:
+    unset = where is None or where.location is cfg.Locations.opt_default
+    if unset and 'backend_defaults' in conf:
         return getattr(conf.backend_defaults, name, conf[group][name])
     return conf[group][name]
