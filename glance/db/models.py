@@ -29,6 +29,11 @@ BASE = declarative_base()
 VISIBILITIES = ('private', 'public', 'shared', 'community')
 
 
+def live(table):
+    """Condition selecting the rows of ``table`` not soft-deleted."""
+    return table.c.deleted == sql.false()
+
+
 class JSONEncodedDict(types.TypeDecorator):
     """A JSON document kept in a Text column (upstream's encoding)."""
 

@@ -1,0 +1,170 @@
+"""Image location rows: add, change, soft delete, and batched store writes."""
+
+import sqlalchemy as sa
+from oslo_utils import timeutils
+
+from glance import domain
+from glance import exception
+from glance.db import models
+from glance.db import session
+
+LOCATIONS = models.ImageLocation.__table__
+
+# Rows per IN list: far below every engine's bound-parameter limit.
+CHUNK = 500
+
+
+def to_domain(row):
+    return domain.Location(
+        url=row.value,
+        metadata=row.meta_data or {},
+        status=row.status,
+        id=row.id,
+        image_id=row.image_id,
+    )
+
+
+def chunks(items, size=CHUNK):
+    items = list(items)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def by_image(connection, image_ids):
+    """Non-deleted locations of ``image_ids`` (any status), by image."""
+    found = {image_id: [] for image_id in image_ids}
+    for ids in chunks(image_ids):
+        rows = connection.execute(
+            sa.select(LOCATIONS)
+            .where(LOCATIONS.c.image_id.in_(ids), models.live(LOCATIONS))
+            .order_by(LOCATIONS.c.id)
+        )
+        for row in rows:
+            found[row.image_id].append(to_domain(row))
+    return found
+
+
+@session.writer
+def add(context, image_id, url, metadata, status='active'):
+    now = timeutils.utcnow()
+    result = context.session.execute(
+        sa.insert(LOCATIONS).values(
+            image_id=image_id,
+            value=url,
+            meta_data=metadata or {},
+            status=status,
+            created_at=now,
+            updated_at=now,
+            deleted=False,
+        )
+    )
+    return domain.Location(
+        url=url,
+        metadata=metadata or {},
+        status=status,
+        id=result.inserted_primary_key[0],
+        image_id=image_id,
+    )
+
+
+@session.writer
+def update(context, location_id, url=None, metadata=None, status=None):
+    changes = {
+        name: value
+        for name, value in (
+            ('value', url),
+            ('meta_data', metadata),
+            ('status', status),
+        )
+        if value is not None
+    }
+    _update_live_row(context, location_id, changes)
+
+
+@session.writer
+def delete(context, location_id):
+    """Soft delete, as upstream: the row stays with status 'deleted'."""
+    _update_live_row(
+        context,
+        location_id,
+        {
+            'status': 'deleted',
+            'deleted': True,
+            'deleted_at': timeutils.utcnow(),
+        },
+    )
+
+
+def _update_live_row(context, location_id, changes):
+    changes['updated_at'] = timeutils.utcnow()
+    result = context.session.execute(
+        sa.update(LOCATIONS)
+        .where(LOCATIONS.c.id == location_id, models.live(LOCATIONS))
+        .values(**changes)
+    )
+    if result.rowcount == 0:
+        raise exception.LocationNotFound(location_id=location_id)
+
+
+@session.retry_on_deadlock
+@session.writer
+def set_stores(context, changes):
+    """Set ``meta_data['store']`` where the row still holds what was read.
+
+    ``changes``: (location_id, old_metadata, store_id) triples. The rows
+    are read with SELECT ... FOR UPDATE and compared as decoded dicts, not
+    as stored text: other writers (upstream Glance, tools) may encode the
+    same metadata with another key order or spacing, and that is no
+    concurrent change. The lock keeps the rows as compared until commit.
+    Only ``meta_data`` changes (not ``updated_at``, not the image row).
+    """
+    wanted = {location_id: (old, store) for location_id, old, store in changes}
+    current = _lock_metadata(context.session, wanted)
+    writes = []
+    for location_id, (old, store) in wanted.items():
+        metadata = current.get(location_id)
+        if metadata is None or metadata != (old or {}):
+            continue
+        if metadata.get('store') != store:
+            writes.append(
+                {'row_id': location_id, 'meta': dict(metadata, store=store)}
+            )
+    if writes:
+        context.session.execute(
+            sa.update(LOCATIONS)
+            .where(LOCATIONS.c.id == sa.bindparam('row_id'))
+            .values(
+                meta_data=sa.bindparam(
+                    'meta', type_=LOCATIONS.c.meta_data.type
+                )
+            ),
+            writes,
+        )
+    return {write['row_id'] for write in writes}
+
+
+def _lock_metadata(connection, location_ids):
+    current = {}
+    for ids in chunks(location_ids):
+        rows = connection.execute(
+            sa.select(LOCATIONS.c.id, LOCATIONS.c.meta_data)
+            .where(LOCATIONS.c.id.in_(ids), models.live(LOCATIONS))
+            .with_for_update()
+        )
+        current.update((row.id, row.meta_data or {}) for row in rows)
+    return current
+
+
+@session.reader
+def get_batch(context, after_id=0, limit=1000):
+    """Active locations with ids above ``after_id``, in id order."""
+    rows = context.session.execute(
+        sa.select(LOCATIONS)
+        .where(
+            LOCATIONS.c.id > after_id,
+            LOCATIONS.c.status == 'active',
+            models.live(LOCATIONS),
+        )
+        .order_by(LOCATIONS.c.id)
+        .limit(limit)
+    )
+    return [to_domain(row) for row in rows]
