@@ -1,0 +1,124 @@
+"""Lazy store update: record on read which store holds each location.
+
+Locations written before multi-store mode have no ``store`` metadata, and
+renaming a store in the config leaves them naming a store that no longer
+exists. Reading images through ``LazyStoreRepo`` resolves their store from
+the URL, shows it in that very response and records it for every later
+reader with one narrow write per request.
+"""
+
+import collections
+
+from oslo_log import log as logging
+
+from glance import store_resolution
+from glance.db import locations as db_locations
+
+LOG = logging.getLogger(__name__)
+
+# ``store_id`` is None when the URL matches no configured store. A URL
+# rewrite (legacy credentialed s3 URLs) would be one more field here.
+StoreUpdate = collections.namedtuple(
+    'StoreUpdate', 'location old_metadata store_id'
+)
+
+
+def plan_location_updates(locations, index, enabled_backends):
+    """A StoreUpdate for every active location needing a store.
+
+    A location needs one when its ``store`` metadata is missing or names a
+    store outside ``enabled_backends`` (a set of store ids). Pure: nothing
+    is changed or logged.
+    """
+    return [
+        StoreUpdate(location, location.metadata, index.resolve(location.url))
+        for location in locations
+        if location.status == 'active'
+        and location.store not in enabled_backends
+    ]
+
+
+def plan_store_updates(images, index, enabled_backends):
+    """``plan_location_updates`` over every location of ``images``."""
+    return plan_location_updates(
+        (location for image in images for location in image.locations),
+        index,
+        enabled_backends,
+    )
+
+
+class LazyStoreRepo:
+    """An image repository whose reads record missing location stores.
+
+    ``get`` and ``list`` resolve the store of every active location whose
+    store is missing or unknown, put it in the returned images and persist
+    all of them with one ``set_stores`` call under ``context.elevated()``:
+    an internal write of the ``store`` key alone, so a reader who may not
+    change the image still fixes it for everyone. A failed write is logged
+    and the read answers anyway; the next read retries. ``context``
+    defaults to the inner repository's.
+    """
+
+    def __init__(
+        self,
+        inner_repo,
+        index,
+        enabled_backends,
+        context=None,
+        set_stores=db_locations.set_stores,
+    ):
+        self.inner_repo = inner_repo
+        self.index = index
+        self.enabled_backends = frozenset(enabled_backends)
+        self.context = inner_repo.context if context is None else context
+        self.set_stores = set_stores
+
+    def get(self, image_id):
+        image = self.inner_repo.get(image_id)
+        self._record_stores([image])
+        return image
+
+    def list(self, **query):
+        images = self.inner_repo.list(**query)
+        self._record_stores(images)
+        return images
+
+    def add(self, values):
+        return self.inner_repo.add(values)
+
+    def save(self, image, original):
+        return self.inner_repo.save(image, original)
+
+    def remove(self, image):
+        return self.inner_repo.remove(image)
+
+    def _record_stores(self, images):
+        changes = []
+        plan = plan_store_updates(images, self.index, self.enabled_backends)
+        for location, old_metadata, store_id in plan:
+            if store_id is None:
+                store_resolution.report_unmatched(location.url)
+                continue
+            location.metadata = dict(old_metadata or {}, store=store_id)
+            changes.append((location.id, old_metadata, store_id))
+        if changes:
+            self._persist(changes)
+
+    def _persist(self, changes):
+        try:
+            written = self.set_stores(self.context.elevated(), changes)
+        except Exception as error:  # the read must answer whatever happens
+            LOG.warning(
+                'Could not record the store of %d image location(s); the '
+                'next read retries: %s: %s',
+                len(changes),
+                type(error).__name__,
+                error,
+            )
+            return
+        LOG.info(
+            'Recorded the store of %d image location(s) (%d changed '
+            'concurrently and were left alone)',
+            len(written),
+            len(changes) - len(written),
+        )
