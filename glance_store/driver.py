@@ -47,34 +47,43 @@ class Store(capabilities.StoreCapability):
         self.backend_group = backend
         self.store_location_class = None
         self._url_prefix = None
-        self._register_opts()
+        self.register_opts(conf, backend)
 
-    def _register_opts(self):
-        if self.OPTIONS:
-            self.conf.register_opts(self.OPTIONS, group=self.group_name)
-            self.conf.register_opts(self.OPTIONS, group=SHARED_CONF_GROUP)
-        if self.backend_group:
-            self.conf.register_opts(
-                self.MULTI_BACKEND_OPTIONS, group=self.backend_group
+    @classmethod
+    def register_opts(cls, conf, backend=None):
+        """Register the driver options for store ``backend`` (or legacy)."""
+        if cls.OPTIONS:
+            conf.register_opts(
+                cls.OPTIONS, group=backend or SINGLE_STORE_GROUP
             )
+            conf.register_opts(cls.OPTIONS, group=SHARED_CONF_GROUP)
+        if backend:
+            conf.register_opts(cls.MULTI_BACKEND_OPTIONS, group=backend)
 
     @property
     def group_name(self):
         """The config group holding this store's options."""
         return self.backend_group or SINGLE_STORE_GROUP
 
-    def option(self, name):
-        """Value of option ``name``, falling back to ``[backend_defaults]``.
+    def _at_default(self, name, group):
+        # oslo.config gives no location at all for an unset None default.
+        where = self.conf.get_location(name, group)
+        return where is None or where.location is cfg.Locations.opt_default
 
-        The fallback applies in multi-store mode when the store's own group
-        leaves the option unset (at its default).
-        """
-        group = self.group_name
-        if self.backend_group:
-            where = self.conf.get_location(name, group).location
-            if where is cfg.Locations.opt_default:
-                group = SHARED_CONF_GROUP
-        return self.conf[group][name]
+    def _option_group(self, name):
+        # In multi-store mode an option the store's group leaves at its
+        # default is taken from [backend_defaults].
+        if self.backend_group and self._at_default(name, self.backend_group):
+            return SHARED_CONF_GROUP
+        return self.group_name
+
+    def option(self, name):
+        """Value of driver option ``name`` for this store."""
+        return self.conf[self._option_group(name)][name]
+
+    def option_is_set(self, name):
+        """Whether the configuration sets ``name`` rather than defaulting."""
+        return not self._at_default(name, self._option_group(name))
 
     @property
     def url_prefix(self):

@@ -109,7 +109,7 @@ class BadStoreConfiguration(GlanceStoreException):
 
 
 class DriverLoadFailure(GlanceStoreException):
-    message = 'Could not load store driver %(driver_name)s.'
+    message = 'Could not load store driver %(driver_name)s: %(reason)s'
 
 
 class StoreDeleteNotSupported(GlanceStoreException):

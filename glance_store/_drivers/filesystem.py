@@ -1,0 +1,411 @@
+"""Filesystem store: image data as files in local (or mounted) directories.
+
+Locations are ``file://<absolute path>``. A store may own several data
+directories (``filesystem_store_datadirs``); it then owns one URL prefix
+per directory (``url_prefixes``).
+"""
+
+import errno
+import json
+import logging
+import os
+import tempfile
+
+from oslo_config import cfg
+
+from glance_store import capabilities
+from glance_store import driver
+from glance_store import exceptions
+from glance_store import location
+from glance_store.common import utils
+
+LOG = logging.getLogger(__name__)
+
+_OPTIONS = [
+    cfg.StrOpt(
+        'filesystem_store_datadir',
+        default='/var/lib/glance/images',
+        help='Directory where image files are written.',
+    ),
+    cfg.MultiStrOpt(
+        'filesystem_store_datadirs',
+        help='Several data directories as "<path>:<priority>" (priority '
+        'defaults to 0). New images go to the highest priority, then to '
+        'the directory with the most free space. Use instead of '
+        'filesystem_store_datadir.',
+    ),
+    cfg.StrOpt(
+        'filesystem_store_metadata_file',
+        help='JSON file whose "id"/"mountpoint" object (or list of them) '
+        'is added to the metadata of the locations this store creates.',
+    ),
+    cfg.IntOpt(
+        'filesystem_store_file_perm',
+        default=0,
+        help='Permissions of new image files, as octal digits (e.g. 640); '
+        '0 keeps the umask default. Must let the owner read.',
+    ),
+    cfg.IntOpt(
+        'filesystem_store_chunk_size',
+        default=64 * 1024,
+        min=1,
+        help='Size in bytes of the chunks image data is read in.',
+    ),
+    cfg.BoolOpt(
+        'filesystem_thin_provisioning',
+        default=False,
+        help='Leave holes (sparse files) for runs of zero bytes instead of '
+        'writing them.',
+    ),
+]
+
+SCHEMES = ('file', 'filesystem')
+_TEMP_SUFFIX = '.part'
+
+
+class StoreLocation(location.StoreLocation):
+    """``file://<absolute path>``; ``filesystem://`` is read as well."""
+
+    def process_specs(self):
+        self.scheme = self.specs.get('scheme', 'file')
+        self.path = self.specs.get('path')
+
+    def get_uri(self):
+        return 'file://%s' % self.path
+
+    def parse_uri(self, uri):
+        self.validate_schemas(uri, ['%s://' % s for s in SCHEMES])
+        self.scheme, _, path = uri.partition('://')
+        if not path.startswith('/'):
+            raise exceptions.BadStoreUri(
+                reason='a file location needs an absolute path'
+            )
+        self.path = path
+
+
+def _normalised_dir(path):
+    # No trailing slash (except "/"), no "." or "..": the URL prefix must
+    # equal the beginning of every URL created under the directory.
+    path = os.path.normpath(os.path.abspath(path))
+    # POSIX lets normpath keep exactly two leading slashes; we do not.
+    return '/' + path.lstrip('/')
+
+
+def _parse_datadir(entry):
+    """``"<path>[:<priority>]"`` -> (normalised path, priority)."""
+    path, sep, priority = entry.strip().rpartition(':')
+    if not sep:
+        path, priority = priority, '0'
+    try:
+        priority = int(priority)
+    except ValueError:
+        raise ValueError(
+            'bad priority in "%s": expected <path>:<integer>' % entry
+        )
+    if not path:
+        raise ValueError('empty path in "%s"' % entry)
+    return _normalised_dir(path), priority
+
+
+def _free_bytes(path):
+    stat = os.statvfs(path)
+    return stat.f_bavail * stat.f_frsize
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _translate_os_error(error):
+    if error.errno == errno.ENOSPC:
+        return exceptions.StorageFull()
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return exceptions.StorageWriteDenied()
+    return None
+
+
+class Store(driver.Store):
+    _CAPABILITIES = (
+        capabilities.BitMasks.READ_RANDOM
+        | capabilities.BitMasks.WRITE_ACCESS
+        | capabilities.BitMasks.DRIVER_REUSABLE
+    )
+    OPTIONS = _OPTIONS
+    READ_CHUNKSIZE = 64 * 1024
+    WRITE_CHUNKSIZE = utils.UPLOAD_CHUNK_SIZE
+
+    # (normalised path, priority), highest priority first.
+    _datadirs = ()
+    _real_datadirs = ()
+    _url_prefixes = ()
+
+    def get_schemes(self):
+        return SCHEMES
+
+    @property
+    def url_prefixes(self):
+        return self._url_prefixes
+
+    def configure_add(self):
+        self.READ_CHUNKSIZE = self.option('filesystem_store_chunk_size')
+        self._datadirs = self._configured_datadirs()
+        paths = [path for path, _ in self._datadirs]
+        self._real_datadirs = tuple(os.path.realpath(p) for p in paths)
+        if self.backend_group:
+            # Set before the directories are checked so that a store left
+            # read-only still claims the files it holds.
+            self._url_prefixes = tuple('file://' + p for p in paths)
+        for path in paths:
+            self._prepare_datadir(path)
+        self._file_mode = self._configured_file_mode()
+        self._location_metadata = self._configured_metadata()
+        if self.backend_group:
+            self._url_prefix = 'file://' + self._choose_datadir(0)
+
+    def _bad_config(self, reason):
+        return exceptions.BadStoreConfiguration(
+            store_name=self.group_name, reason=reason
+        )
+
+    def _configured_datadirs(self):
+        datadirs = self.option('filesystem_store_datadirs')
+        if datadirs and self.option_is_set('filesystem_store_datadir'):
+            raise self._bad_config(
+                'set filesystem_store_datadir or filesystem_store_datadirs, '
+                'not both'
+            )
+        if not datadirs:
+            datadir = self.option('filesystem_store_datadir')
+            if not datadir:
+                raise self._bad_config(
+                    'filesystem_store_datadir (or _datadirs) is not set'
+                )
+            return ((_normalised_dir(datadir), 0),)
+        try:
+            parsed = [_parse_datadir(entry) for entry in datadirs]
+        except ValueError as e:
+            raise self._bad_config('filesystem_store_datadirs: %s' % e)
+        if len({path for path, _ in parsed}) != len(parsed):
+            raise self._bad_config(
+                'filesystem_store_datadirs names a directory twice'
+            )
+        return tuple(sorted(parsed, key=lambda d: d[1], reverse=True))
+
+    def _prepare_datadir(self, path):
+        try:
+            os.makedirs(path, exist_ok=True)
+        except OSError as e:
+            raise self._bad_config(
+                'cannot create directory %s: %s' % (path, e.strerror)
+            )
+        if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+            raise self._bad_config('directory %s is not writable' % path)
+
+    def _configured_file_mode(self):
+        perm = self.option('filesystem_store_file_perm')
+        if perm <= 0:
+            return None
+        try:
+            mode = int(str(perm), 8)
+        except ValueError:
+            raise self._bad_config(
+                'filesystem_store_file_perm %s is not octal' % perm
+            )
+        if not mode & 0o400:
+            raise self._bad_config(
+                'filesystem_store_file_perm %s does not let the owner read'
+                % perm
+            )
+        return mode
+
+    def _configured_metadata(self):
+        """The metadata file's entries, as a list of dicts."""
+        path = self.option('filesystem_store_metadata_file')
+        if not path:
+            return []
+        try:
+            with open(path) as f:
+                entries = json.load(f)
+        except (OSError, ValueError) as e:
+            raise self._bad_config('cannot read metadata file: %s' % e)
+        if isinstance(entries, dict):
+            entries = [entries]
+        for entry in entries if isinstance(entries, list) else [None]:
+            if not (
+                isinstance(entry, dict)
+                and isinstance(entry.get('id'), str)
+                and isinstance(entry.get('mountpoint'), str)
+            ):
+                raise self._bad_config(
+                    'metadata file needs objects with string "id" and '
+                    '"mountpoint"'
+                )
+        return entries
+
+    def _choose_datadir(self, image_size):
+        """Highest priority first; among equals, the most free space."""
+        for priority in dict.fromkeys(p for _, p in self._datadirs):
+            candidates = [d for d, p in self._datadirs if p == priority]
+            free, best = max((_free_bytes(d), d) for d in candidates)
+            if free >= image_size:
+                return best
+        raise exceptions.StorageFull()
+
+    def _metadata_for(self, datadir):
+        metadata = next(
+            (
+                dict(entry)
+                for entry in self._location_metadata
+                if _is_within(datadir, _normalised_dir(entry['mountpoint']))
+            ),
+            {},
+        )
+        if self.backend_group:
+            metadata['store'] = self.backend_group
+        return metadata
+
+    def get_local_path(self, location):
+        """Path of the file holding ``location``'s data, checked to be
+        inside this store's directories (for sendfile-style serving)."""
+        path = os.path.realpath(location.store_location.path)
+        if not any(
+            _is_within(path, d, strict=True) for d in self._real_datadirs
+        ):
+            raise exceptions.BadStoreUri(
+                reason='the path is outside the data directories of store '
+                '%s' % self.group_name
+            )
+        return path
+
+    def _open(self, location):
+        try:
+            return open(self.get_local_path(location), 'rb')
+        except FileNotFoundError:
+            raise exceptions.NotFound(image=location.store_location.path)
+        except PermissionError:
+            raise exceptions.Forbidden()
+
+    @capabilities.check
+    def get(self, location, offset=0, chunk_size=None, context=None):
+        image_file = self._open(location)
+        size = max(0, os.fstat(image_file.fileno()).st_size - offset)
+        if chunk_size:
+            size = min(size, chunk_size)
+        image_file.seek(offset)
+        chunks = _read_slice(image_file, size, self.READ_CHUNKSIZE)
+        return utils.ClosingIterator(chunks, image_file.close), size
+
+    def get_size(self, location, context=None):
+        with self._open(location) as image_file:
+            return os.fstat(image_file.fileno()).st_size
+
+    @capabilities.check
+    def delete(self, location, context=None):
+        path = self.get_local_path(location)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            raise exceptions.NotFound(image=location.store_location.path)
+        except PermissionError:
+            raise exceptions.Forbidden()
+
+    @driver.back_compat_add
+    @capabilities.check
+    def add(
+        self,
+        image_id,
+        image_file,
+        image_size,
+        hashing_algo,
+        context=None,
+        verifier=None,
+    ):
+        image_id = str(image_id)
+        if os.path.basename(image_id) != image_id or image_id in ('.', '..'):
+            raise exceptions.BadStoreUri(reason='image id is not a file name')
+        datadir = self._choose_datadir(image_size or 0)
+        path = os.path.join(datadir, image_id)
+        if os.path.lexists(path):
+            raise exceptions.Duplicate(image=image_id)
+        reader = utils.HashingReader(image_file, hashing_algo, verifier)
+        self._write_atomically(path, reader)
+        return (
+            'file://' + path,
+            reader.bytes_read,
+            reader.md5_hexdigest,
+            reader.multihash_hexdigest,
+            self._metadata_for(datadir),
+        )
+
+    def _write_atomically(self, path, reader):
+        """Write to a temporary file beside ``path``, then rename it, so
+        ``path`` never holds partial data; on any failure the temporary
+        file is removed."""
+        directory, name = os.path.split(path)
+        try:
+            fd, temp_path = tempfile.mkstemp(
+                prefix='.%s.' % name, suffix=_TEMP_SUFFIX, dir=directory
+            )
+        except OSError as e:
+            raise _translate_os_error(e) or e
+        try:
+            try:
+                self._write_chunks(fd, reader)
+                if self._file_mode is not None:
+                    os.fchmod(fd, self._file_mode)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.rename(temp_path, path)
+        except BaseException as e:
+            _remove_quietly(temp_path)
+            if isinstance(e, OSError) and _translate_os_error(e):
+                raise _translate_os_error(e) from e
+            raise
+        _fsync_dir(directory)
+
+    def _write_chunks(self, fd, reader):
+        thin = self.option('filesystem_thin_provisioning')
+        for chunk in reader.chunks(self.WRITE_CHUNKSIZE):
+            if thin and chunk.count(0) == len(chunk):
+                os.lseek(fd, len(chunk), os.SEEK_CUR)
+            else:
+                _write_all(fd, chunk)
+        if thin:
+            # A trailing hole needs the size set explicitly.
+            os.ftruncate(fd, reader.bytes_read)
+
+
+def _is_within(path, directory, strict=False):
+    """Whether ``path`` is ``directory`` or below it (strictly below when
+    ``strict``); both are absolute and normalised."""
+    if path == directory:
+        return not strict
+    return os.path.commonpath([path, directory]) == directory
+
+
+def _remove_quietly(path):
+    try:
+        os.unlink(path)
+    except OSError as e:
+        LOG.warning('Could not remove temporary file %s: %s', path, e)
+
+
+def _fsync_dir(directory):
+    # Makes the rename itself durable.
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _read_slice(image_file, size, chunk_size):
+    while size > 0:
+        chunk = image_file.read(min(chunk_size, size))
+        if not chunk:
+            return
+        size -= len(chunk)
+        yield chunk
