@@ -11,6 +11,7 @@ import sys
 from oslo_config import cfg
 
 from glance import exception
+from glance.cmd import manage_locations
 from glance.db import migration
 from glance.db import session
 
@@ -41,6 +42,7 @@ def add_db_commands(subparsers):
 
 COMMAND_GROUPS = {
     'db': add_db_commands,
+    'location': manage_locations.add_location_commands,
 }
 
 

@@ -1,0 +1,124 @@
+"""glance-manage location update-stores, run as a real process."""
+
+import os
+import subprocess
+import sys
+
+import fixtures
+
+from glance.db import images as db_images
+from glance.db import locations as db_locations
+from tests.functional.db import base
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+
+MULTI_STORE_CONFIG = """\
+[DEFAULT]
+enabled_backends = fast:file, cheap:file
+node_staging_uri = file://{tmp}/staging
+[database]
+connection = {connection}
+[glance_store]
+default_backend = fast
+[fast]
+filesystem_store_datadir = {tmp}/fast
+[cheap]
+filesystem_store_datadir = {tmp}/cheap/
+"""
+
+
+class UpdateStoresTest(base.DBTestCase):
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(fixtures.EnvironmentVariable('PYTHONPATH', REPO_ROOT))
+        self.config = self.write_config(MULTI_STORE_CONFIG)
+
+    def write_config(self, text):
+        path = os.path.join(self.tmp, 'glance-api.conf')
+        with open(path, 'w') as config:
+            config.write(
+                text.format(tmp=self.tmp, connection=self.database.url)
+            )
+        return path
+
+    def run_command(self, *args):
+        return subprocess.run(
+            [sys.executable, '-m', 'glance.cmd.manage']
+            + ['--config-file', self.config, 'location', 'update-stores']
+            + list(args),
+            cwd=self.tmp,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    def add_location(self, url, metadata):
+        context = self.admin_context()
+        image = db_images.create(context, {'status': 'active'})
+        return db_locations.add(context, image.id, url, metadata).id
+
+    def metadata(self):
+        return {
+            location.id: location.metadata
+            for location in db_locations.get_batch(self.admin_context())
+        }
+
+    def test_updates_reports_and_is_idempotent(self):
+        legacy = self.add_location('file://%s/fast/a' % self.tmp, {})
+        renamed = self.add_location(
+            'file://%s//cheap/./b' % self.tmp, {'store': 'old', 'id': 'x'}
+        )
+        self.add_location('file://%s/fast/c' % self.tmp, {'store': 'fast'})
+        self.add_location('s3://AKIA:s3cr3t@host/bucket/d', {})
+        elsewhere = self.add_location('file://%s/fast2/e' % self.tmp, {})
+        before = self.metadata()
+
+        dry = self.run_command('--dry-run')
+        self.assertEqual(2, dry.returncode, dry.stderr)
+        self.assertIn(
+            '5 locations checked: 2 to update (dry run), 1 already '
+            'correct, 2 unmatched',
+            dry.stdout,
+        )
+        self.assertEqual(before, self.metadata())
+
+        run = self.run_command('--batch-size', '2')
+        self.assertEqual(2, run.returncode, run.stderr)
+        self.assertIn('2 updated, 1 already correct, 2 unmatched', run.stdout)
+        self.assertIn('s3://host/bucket/d', run.stdout)
+        self.assertIn('/fast2/e', run.stdout)
+        self.assertNotIn('s3cr3t', run.stdout + run.stderr)
+        after = self.metadata()
+        self.assertEqual({'store': 'fast'}, after[legacy])
+        self.assertEqual({'store': 'cheap', 'id': 'x'}, after[renamed])
+        self.assertEqual({}, after[elsewhere])
+
+        again = self.run_command()
+        self.assertEqual(2, again.returncode, again.stderr)
+        self.assertIn('0 updated, 3 already correct', again.stdout)
+        self.assertEqual(after, self.metadata())
+
+    def test_exits_0_when_every_location_has_a_store(self):
+        self.add_location('file://%s/cheap/a' % self.tmp, {})
+        result = self.run_command()
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertIn(
+            '1 updated, 0 already correct, 0 unmatched', result.stdout
+        )
+
+    def test_single_store_config_is_an_error(self):
+        self.config = self.write_config(
+            '[database]\nconnection = {connection}\n'
+        )
+        result = self.run_command()
+        self.assertEqual(1, result.returncode)
+        self.assertIn('enabled_backends is not set', result.stderr)
+
+
+class UpdateStoresMySQLTest(base.MySQLMixin, UpdateStoresTest):
+    pass
+
+
+class UpdateStoresPostgreSQLTest(base.PostgreSQLMixin, UpdateStoresTest):
+    pass
