@@ -214,13 +214,10 @@ def _filter_condition(key, value):
         return _value_or_list(IMAGES.c[key], value)
     if key in ('protected', 'os_hidden'):
         return IMAGES.c[key] == _boolean(key, value)
-    if key in ('size_min', 'size_max'):
-        size = _integer(key, value)
-        return (
-            IMAGES.c.size >= size
-            if key == 'size_min'
-            else (IMAGES.c.size <= size)
-        )
+    if key == 'size_min':
+        return IMAGES.c.size >= _integer(key, value)
+    if key == 'size_max':
+        return IMAGES.c.size <= _integer(key, value)
     if key in ('min_disk', 'min_ram', 'size', 'virtual_size'):
         return IMAGES.c[key] == _integer(key, value)
     if key in ('created_at', 'updated_at'):
