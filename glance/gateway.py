@@ -7,6 +7,7 @@ Policy is checked by the handlers, image bytes are moved by
 ``glance.image_data``; nothing else sits between a handler and the DB.
 """
 
+from glance import lazy_store
 from glance.db import images as db_images
 
 
@@ -41,6 +42,4 @@ def image_repo(context, store_index=None, enabled_backends=None):
     repo = ImageRepo(context)
     if store_index is None:
         return repo
-    from glance import lazy_store
-
     return lazy_store.LazyStoreRepo(repo, store_index, enabled_backends)

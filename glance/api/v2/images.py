@@ -1,0 +1,218 @@
+"""Image handlers: create, list, show, update (JSON patch), delete,
+deactivate and reactivate."""
+
+import copy
+
+import webob
+import webob.exc
+
+from glance import domain
+from glance import exception
+from glance import image_data
+from glance.api import errors
+from glance.api import request
+from glance.api.v2 import images_query
+from glance.api.v2 import locations
+from glance.api.v2 import patch
+from glance.api.v2 import serialize
+from glance.policies import images as policies
+from glance.schemas import image as image_schema
+
+
+def _schema(req):
+    return image_schema.image_schema(
+        req.state.conf.allow_additional_image_properties
+    )
+
+
+def get_visible_image(req, image_id=None):
+    """The image named in the URL; 404 if the caller may not see it."""
+    image_id = image_id or req.urlvars['image_id']
+    image = req.state.image_repo(req.context).get(image_id)
+    if not req.state.allowed(
+        req.context, policies.GET_IMAGE, serialize.policy_target(image)
+    ):
+        raise exception.ImageNotFound(image_id=image_id)
+    return image
+
+
+def authorize(req, rule, image):
+    req.state.authorize(req.context, rule, serialize.policy_target(image))
+
+
+def _check_visibility(req, image):
+    rules = {
+        'public': policies.PUBLICIZE_IMAGE,
+        'community': policies.COMMUNITIZE_IMAGE,
+    }
+    if image.visibility in rules:
+        authorize(req, rules[image.visibility], image)
+
+
+def _check_owner(req, image, original_owner):
+    if image.owner != original_owner and not req.context.is_admin:
+        raise exception.Forbidden('Owner can be changed by admins only.')
+
+
+def _check_quotas(conf, image):
+    limits = (
+        ('properties', len(image.properties), conf.image_property_quota),
+        ('tags', len(image.tags), conf.image_tag_quota),
+    )
+    for what, count, quota in limits:
+        if 0 <= quota < count:
+            raise webob.exc.HTTPRequestEntityTooLarge(
+                explanation='Attempted to add or update more %s than the '
+                'quota of %d allows.' % (what, quota)
+            )
+
+
+def _validate(req, image):
+    """400 unless the client-settable view of ``image`` fits the schema."""
+    view = dict(image.properties)
+    view.update(
+        (name, getattr(image, name)) for name in patch.WRITABLE_COLUMNS
+    )
+    view['tags'] = image.tags
+    request.validate(view, _schema(req))
+    _check_quotas(req.state.conf, image)
+
+
+def _creation_values(req, body):
+    if not isinstance(body, dict):
+        raise webob.exc.HTTPBadRequest(
+            explanation='Image body must be a JSON object.'
+        )
+    for name in body:
+        if name != 'id':
+            patch.check_settable(name)
+    request.validate(body, _schema(req))
+    values = {'properties': {}, 'tags': [], 'status': 'queued'}
+    for name, value in body.items():
+        if name == 'tags':
+            values['tags'] = list(dict.fromkeys(value))
+        elif name == 'id' or name in patch.WRITABLE_COLUMNS:
+            values[name] = value
+        else:
+            values['properties'][name] = value
+    values.setdefault('visibility', 'shared')
+    values.setdefault('owner', req.context.owner)
+    return values
+
+
+def _creation_headers(req, image):
+    headers = {
+        'Location': req.host_url + serialize.image_href(image.id),
+        'OpenStack-image-import-methods': ','.join(
+            req.state.conf.enabled_import_methods
+        ),
+    }
+    if req.state.multi_store and req.state.stores is not None:
+        headers['OpenStack-image-store-ids'] = ','.join(req.state.stores.ids)
+    return headers
+
+
+@errors.Wsgify
+def create_image(req):
+    values = _creation_values(req, request.extract_json(req))
+    draft = domain.Image(
+        id=values.get('id', ''),
+        **{k: v for k, v in values.items() if k != 'id'},
+    )
+    authorize(req, policies.ADD_IMAGE, draft)
+    _check_owner(req, draft, req.context.owner)
+    _check_visibility(req, draft)
+    _check_quotas(req.state.conf, draft)
+    image = req.state.image_repo(req.context).add(values)
+    return serialize.json_response(
+        serialize.image(req, image), 201, _creation_headers(req, image)
+    )
+
+
+@errors.Wsgify
+def show_image(req):
+    return serialize.json_response(
+        serialize.image(req, get_visible_image(req))
+    )
+
+
+@errors.Wsgify
+def list_images(req):
+    query = images_query.parse(req.GET, req.state.conf)
+    req.state.authorize(req.context, policies.GET_IMAGES)
+    try:
+        found = req.state.image_repo(req.context).list(**query.repo_kwargs())
+    except exception.NotFound as exc:  # an unknown marker is bad input
+        raise webob.exc.HTTPBadRequest(explanation=exc.msg) from None
+    body = {
+        'images': [serialize.image(req, image) for image in found],
+        'schema': '/v2/schemas/images',
+    }
+    body.update(images_query.page_links(req.GET, found, query.limit))
+    return serialize.json_response(body)
+
+
+@errors.Wsgify
+@request.require_content(
+    *patch.MEDIA_TYPES, headers={'Accept-Patch': ', '.join(patch.MEDIA_TYPES)}
+)
+def update_image(req):
+    operations = patch.parse(request.extract_json(req), req.content_type)
+    original = get_visible_image(req)
+    authorize(req, policies.MODIFY_IMAGE, original)
+    image = copy.deepcopy(original)
+    location_operations = patch.apply(image, operations)
+    _check_owner(req, image, original.owner)
+    if image.visibility != original.visibility:
+        _check_visibility(req, image)
+    _validate(req, image)
+    repo = req.state.image_repo(req.context)
+    if image != original:
+        image = repo.save(image, original)
+    if location_operations:
+        locations.apply(req, image, location_operations)
+        image = repo.get(image.id)
+    return serialize.json_response(serialize.image(req, image))
+
+
+@errors.Wsgify
+def delete_image(req):
+    image = get_visible_image(req)
+    authorize(req, policies.DELETE_IMAGE, image)
+    if image.protected:
+        raise exception.ProtectedImageDelete(image_id=image.id)
+    req.state.image_repo(req.context).remove(image)
+    stores = req.state.stores
+    for loc in image.active_locations:
+        image_data.delete_quietly(
+            req.context,
+            stores,
+            loc.url,
+            image_data.location_store(stores, loc),
+        )
+    return webob.Response(status=204)
+
+
+def _change_status(req, rule, allowed_from, new_status):
+    image = get_visible_image(req)
+    authorize(req, rule, image)
+    if image.status == new_status:
+        return webob.Response(status=204)
+    if image.status != allowed_from:
+        raise exception.Forbidden(
+            'Not allowed to %s image in status %s' % (rule, image.status)
+        )
+    changed = copy.deepcopy(image)
+    changed.status = new_status
+    req.state.image_repo(req.context).save(changed, image)
+    return webob.Response(status=204)
+
+
+@errors.Wsgify
+def deactivate_image(req):
+    return _change_status(req, policies.DEACTIVATE, 'active', 'deactivated')
+
+
+@errors.Wsgify
+def reactivate_image(req):
+    return _change_status(req, policies.REACTIVATE, 'deactivated', 'active')

@@ -1,0 +1,30 @@
+"""``GET /v2/schemas/{image,images,member,members}``."""
+
+from glance.api import errors
+from glance.api.v2 import serialize
+from glance.schemas import image
+from glance.schemas import member
+
+
+def _allow_additional(req):
+    return req.state.conf.allow_additional_image_properties
+
+
+@errors.Wsgify
+def image_schema(req):
+    return serialize.json_response(image.image_schema(_allow_additional(req)))
+
+
+@errors.Wsgify
+def images_schema(req):
+    return serialize.json_response(image.images_schema(_allow_additional(req)))
+
+
+@errors.Wsgify
+def member_schema(req):
+    return serialize.json_response(member.MEMBER)
+
+
+@errors.Wsgify
+def members_schema(req):
+    return serialize.json_response(member.MEMBERS)

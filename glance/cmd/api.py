@@ -1,0 +1,73 @@
+"""glance-api: the Images API server (gunicorn, embedded).
+
+Workers are processes (``workers``, default one per CPU), each with a few
+threads (gthread) so that a long download does not hold a whole worker.
+gunicorn reads chunked request bodies, streams responses, offers
+``wsgi.file_wrapper`` (sendfile) and stops gracefully on SIGTERM.
+"""
+
+import os
+import sys
+
+from gunicorn.app import base
+from oslo_config import cfg
+
+from glance import wsgi
+
+THREADS_PER_WORKER = 8
+
+
+class Server(base.BaseApplication):
+    """gunicorn serving an application built once, before forking."""
+
+    def __init__(self, application, options):
+        self.application = application
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        # Settings this gunicorn does not know (older releases) are skipped.
+        for name, value in self.options.items():
+            if name in self.cfg.settings:
+                self.cfg.set(name, value)
+
+    def load(self):
+        return self.application
+
+
+def server_options(conf):
+    workers = conf.workers if conf.workers is not None else os.cpu_count()
+    return {
+        'bind': '%s:%d' % (_bracketed(conf.bind_host), conf.bind_port),
+        'workers': max(workers or 1, 1),
+        'worker_class': 'gthread',
+        'threads': THREADS_PER_WORKER,
+        'backlog': conf.backlog,
+        'keepalive': 5,
+        # Workers heartbeat from their main loop, so this only bounds a
+        # hung worker, never a long transfer.
+        'timeout': 120,
+        'graceful_timeout': 60,
+        'preload_app': True,
+        # oslo.log owns logging; gunicorn's access log would duplicate it.
+        'accesslog': None,
+        'proc_name': 'glance-api',
+        # One control socket per user would clash between several servers.
+        'control_socket_disable': True,
+    }
+
+
+def _bracketed(host):
+    return '[%s]' % host if ':' in host else host
+
+
+def main(argv=None):
+    conf = cfg.CONF
+    application = wsgi.init_application(
+        sys.argv[1:] if argv is None else argv, conf
+    )
+    Server(application, server_options(conf)).run()
+
+
+if __name__ == '__main__':
+    main()
