@@ -136,9 +136,10 @@ def _web_uri(body):
 
 
 def start(context, image, request, conf, stores):
-    """Lock the image for the import, then run it in a thread."""
+    """Lock the image for the import, then run it in a thread (returned;
+    None when there is nothing to do)."""
     if not request.stores:
-        return
+        return None
     locked = copy.deepcopy(image)
     locked.properties[LOCK] = str(uuid.uuid4())
     locked.properties[IMPORTING] = ','.join(request.stores)
@@ -152,21 +153,28 @@ def start(context, image, request, conf, stores):
         daemon=True,
     )
     worker.start()
+    return worker
 
 
 def run(context, image_id, request, conf, stores):
-    """The import itself; failures are recorded on the image, not raised."""
-    written = []
+    """The import itself; failures are recorded on the image, not raised.
+
+    With ``must_succeed`` nothing is recorded until every store has the
+    data; otherwise each store's location is recorded as it lands.
+    """
+    pending = []
     try:
         _fill_staging(context, image_id, request, conf, stores)
-        written = _copy_to_stores(context, image_id, request, conf, stores)
-        if not written:
+        landed = _copy_to_stores(
+            context, image_id, request, conf, stores, pending
+        )
+        if not landed:
             raise exception.GlanceException('no store accepted the image')
-        if request.must_succeed:
-            _record(context, image_id, written)
+        if pending:
+            _record(context, image_id, pending)
     except Exception:
         LOG.exception('Import of image %s failed', image_id)
-        _quietly(_undo, context, image_id, stores, written)
+        _quietly(_undo, context, image_id, stores, pending)
     finally:
         _quietly(_delete_staged, context, image_id, stores)
         _quietly(_update, context, image_id, _unlock)
@@ -201,9 +209,13 @@ def _stage(context, image_id, source, conf, stores):
     )
 
 
-def _copy_to_stores(context, image_id, request, conf, stores):
-    """Copy the staged data into each target; the (store, Stored) pairs."""
-    written = []
+def _copy_to_stores(context, image_id, request, conf, stores, pending):
+    """Copy the staged data into each target store; how many got it.
+
+    Data written but not yet recorded is in ``pending`` as (store id,
+    Stored) pairs, for the caller to record or undo.
+    """
+    landed = 0
     for store_id in request.stores:
         try:
             stored = image_data.add(
@@ -215,16 +227,20 @@ def _copy_to_stores(context, image_id, request, conf, stores):
                 None,
                 store_id,
             )
+            pending.append((store_id, stored))
+            if not request.must_succeed:
+                _record(context, image_id, pending)
+                pending.clear()
         except Exception:
             LOG.exception('Import of %s into %s failed', image_id, store_id)
             _update(context, image_id, _progress(store_id, failed=True))
             if request.must_succeed:
                 raise
+            _undo_data(context, stores, pending)
+            pending.clear()
             continue
-        written.append((store_id, stored))
-        if not request.must_succeed:
-            _record(context, image_id, [(store_id, stored)])
-    return written
+        landed += 1
+    return landed
 
 
 def _staged_url(image_id):
@@ -278,13 +294,18 @@ def _record(context, image_id, written):
             image = _update(context, image_id, _progress(store_id))
 
 
-def _undo(context, image_id, stores, written):
-    """Remove what this import wrote; a new image goes back to queued."""
-    for store_id, stored in written:
-        image_data.delete_quietly(context, stores, stored.url, store_id)
+def _undo(context, image_id, stores, pending):
+    """Remove unrecorded data; an image still importing goes back to
+    queued."""
+    _undo_data(context, stores, pending)
     image = images.get(context, image_id)
     if image.status == 'importing':
         image_data.set_status(context, image, 'queued')
+
+
+def _undo_data(context, stores, pending):
+    for store_id, stored in pending:
+        image_data.delete_quietly(context, stores, stored.url, store_id)
 
 
 def _delete_staged(context, image_id, stores):

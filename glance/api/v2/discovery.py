@@ -1,0 +1,79 @@
+"""GET /v2/info/import, /v2/info/stores and /v2/info/stores/detail."""
+
+import webob
+import webob.exc
+
+from glance import stores
+from glance.api import errors
+from glance.policies import images as image_policies
+
+
+def json_response(document):
+    return webob.Response(json_body=document, charset='UTF-8')
+
+
+@errors.Wsgify
+def get_import_info(req):
+    return json_response(
+        {
+            'import-methods': {
+                'description': 'Import methods available.',
+                'type': 'array',
+                'value': list(req.state.conf.enabled_import_methods),
+            }
+        }
+    )
+
+
+def multi_stores():
+    """The configured stores; 404 as upstream outside multi-store mode."""
+    configured = stores.current()
+    if not configured.multi:
+        raise webob.exc.HTTPNotFound(
+            explanation='Multi backend is not supported at this site.'
+        )
+    return configured
+
+
+def _store_view(store, default):
+    # Upstream sends the flags as the strings "true", and only when true.
+    view = {'id': store.id}
+    if store.description:
+        view['description'] = store.description
+    if store.id == default:
+        view['default'] = 'true'
+    if store.read_only:
+        view['read-only'] = 'true'
+    return view
+
+
+@errors.Wsgify
+def list_stores(req):
+    configured = multi_stores()
+    return json_response(
+        {
+            'stores': [
+                _store_view(store, configured.default)
+                for store in configured.stores
+            ]
+        }
+    )
+
+
+@errors.Wsgify
+def list_stores_detail(req):
+    req.state.authorize(req.context, image_policies.STORES_INFO_DETAIL)
+    configured = multi_stores()
+    return json_response(
+        {
+            'stores': [
+                dict(
+                    _store_view(store, configured.default),
+                    type=store.type,
+                    weight=store.weight,
+                    properties=dict(store.properties),
+                )
+                for store in configured.stores
+            ]
+        }
+    )

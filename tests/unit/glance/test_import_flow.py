@@ -1,0 +1,226 @@
+"""Tests of glance.import_flow with real SQLite and real file stores."""
+
+import hashlib
+import http.server
+import io
+import os
+import shutil
+import threading
+
+import fixtures
+import testtools
+
+from glance import context as glance_context
+from glance import exception
+from glance import image_data
+from glance import import_flow
+from glance import stores
+from glance.db import images
+from glance.db import migration
+from glance.db import session
+from tests.unit.glance import test_stores
+
+DATA = b'import me' * 1000
+
+
+class ImportFlowTest(testtools.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.useFixture(test_stores.StoreMapsFixture())
+        self.root = self.useFixture(fixtures.TempDir()).path
+        self.conf = test_stores.multi_store_conf(
+            self,
+            self.root,
+            '[database]\nconnection = sqlite:///%s/g.sqlite' % self.root,
+        )
+        session.configure(self.conf)
+        migration.sync(self.conf)
+        self.stores = stores.configure(self.conf)
+        self.context = glance_context.get_admin_context()
+        self.image = images.create(self.context, {'owner': 'p'})
+
+    def _reread(self):
+        return images.get(self.context, self.image.id)
+
+    def _import(self, body, header_store=None):
+        image = self._reread()
+        request = import_flow.prepare(
+            image, body, header_store, self.conf, self.stores
+        )
+        worker = import_flow.start(
+            self.context, image, request, self.conf, self.stores
+        )
+        if worker is not None:
+            worker.join()
+        return self._reread()
+
+    def _stage(self):
+        image_data.stage(
+            self.context,
+            self.image,
+            io.BytesIO(DATA),
+            len(DATA),
+            self.conf,
+            self.stores,
+        )
+
+    def _files(self, store_id):
+        return os.listdir(os.path.join(self.root, store_id))
+
+    def _assert_in(self, image, *store_ids):
+        self.assertEqual('active', image.status)
+        self.assertEqual(
+            [{'store': s} for s in store_ids],
+            [loc.metadata for loc in image.active_locations],
+        )
+        self.assertEqual(hashlib.sha512(DATA).hexdigest(), image.os_hash_value)
+        for store_id in store_ids:
+            self.assertEqual([image.id], self._files(store_id))
+
+    def test_glance_direct_to_all_stores(self):
+        self._stage()
+        image = self._import(
+            {'method': {'name': 'glance-direct'}, 'all_stores': True}
+        )
+        self._assert_in(image, 'fast', 'cheap')
+        self.assertEqual('', image.properties[import_flow.IMPORTING])
+        self.assertEqual('', image.properties[import_flow.FAILED])
+        self.assertNotIn(import_flow.LOCK, image.properties)
+        staging = os.path.join(self.root, 'staging', stores.STAGING_STORE)
+        self.assertEqual([], os.listdir(staging))
+
+    def test_copy_image_to_another_store(self):
+        self._stage()
+        self._import({'method': {'name': 'glance-direct'}})
+        image = self._import(
+            {'method': {'name': 'copy-image'}, 'stores': ['cheap']}
+        )
+        self._assert_in(image, 'fast', 'cheap')
+
+    def test_copy_image_with_all_stores_already_there_does_nothing(self):
+        self._stage()
+        everywhere = {'all_stores': True}
+        self._import({'method': {'name': 'glance-direct'}, **everywhere})
+        image = self._import({'method': {'name': 'copy-image'}, **everywhere})
+        self._assert_in(image, 'fast', 'cheap')
+
+    def _break_cheap(self):
+        shutil.rmtree(os.path.join(self.root, 'cheap'))
+
+    def test_a_failing_store_is_recorded_when_others_may_succeed(self):
+        self._stage()
+        self._break_cheap()
+        image = self._import(
+            {
+                'method': {'name': 'glance-direct'},
+                'stores': ['cheap', 'fast'],
+                'all_stores_must_succeed': False,
+            }
+        )
+        self.assertEqual('active', image.status)
+        self.assertEqual(['fast'], [loc.store for loc in image.locations])
+        self.assertEqual('cheap', image.properties[import_flow.FAILED])
+        self.assertEqual('', image.properties[import_flow.IMPORTING])
+
+    def test_a_failing_store_undoes_everything_when_all_must_succeed(self):
+        self._stage()
+        self._break_cheap()
+        image = self._import(
+            {'method': {'name': 'glance-direct'}, 'stores': ['fast', 'cheap']}
+        )
+        self.assertEqual('queued', image.status)
+        self.assertEqual([], image.locations)
+        self.assertEqual([], self._files('fast'))
+        self.assertEqual('cheap', image.properties[import_flow.FAILED])
+
+    def test_web_download_from_a_local_server(self):
+        server = _serve(self, DATA)
+        image = self._import(
+            {
+                'method': {
+                    'name': 'web-download',
+                    'uri': 'http://127.0.0.1:%d/img' % server.server_port,
+                },
+                'stores': ['cheap'],
+            }
+        )
+        self._assert_in(image, 'cheap')
+
+    def test_failed_web_download_goes_back_to_queued(self):
+        server = _serve(self, DATA)
+        image = self._import(
+            {
+                'method': {
+                    'name': 'web-download',
+                    'uri': 'http://127.0.0.1:%d/missing' % server.server_port,
+                },
+            }
+        )
+        self.assertEqual('queued', image.status)
+        self.assertEqual([], image.locations)
+        self.assertNotIn(import_flow.LOCK, image.properties)
+
+    def _refused(self, error, body, header_store=None, image=None):
+        self.assertRaises(
+            error,
+            import_flow.prepare,
+            image or self._reread(),
+            body,
+            header_store,
+            self.conf,
+            self.stores,
+        )
+
+    def test_request_rules(self):
+        self._stage()
+        direct = {'name': 'glance-direct'}
+        self._refused(
+            exception.Invalid,
+            {'method': direct, 'all_stores': True, 'stores': ['fast']},
+        )
+        self._refused(
+            exception.Invalid, {'method': direct, 'all_stores': True}, 'fast'
+        )
+        self._refused(
+            exception.Invalid, {'method': direct, 'stores': ['fast']}, 'cheap'
+        )
+        self._refused(exception.Conflict, {'method': direct, 'stores': ['x']})
+        self._refused(exception.Conflict, {'method': {'name': 'web-download'}})
+        self._refused(exception.Invalid, {'method': {'name': 'nope'}})
+
+    def test_web_download_needs_an_http_uri(self):
+        self._refused(
+            exception.Invalid,
+            {'method': {'name': 'web-download', 'uri': 'file:///etc/passwd'}},
+        )
+
+    def test_copy_to_a_store_holding_the_image_is_refused(self):
+        self._stage()
+        self._import({'method': {'name': 'glance-direct'}})
+        self._refused(
+            exception.Invalid,
+            {'method': {'name': 'copy-image'}, 'stores': ['fast']},
+        )
+
+
+def _serve(test, data):
+    """A local HTTP server answering ``/img`` with ``data``, else 404."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path != '/img':
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header('Content-Length', str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    test.addCleanup(server.server_close)
+    test.addCleanup(server.shutdown)
+    return server
