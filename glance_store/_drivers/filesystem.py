@@ -5,6 +5,7 @@ directories (``filesystem_store_datadirs``); it then owns one URL prefix
 per directory (``url_prefixes``).
 """
 
+import concurrent.futures
 import errno
 import json
 import logging
@@ -367,15 +368,27 @@ class Store(driver.Store):
         _fsync_dir(directory)
 
     def _write_chunks(self, fd, reader):
+        """Write while the next chunk is read and hashed: os.write releases
+        the GIL, so writing overlaps hashing on another core."""
         thin = self.option('filesystem_thin_provisioning')
-        for chunk in reader.chunks(self.WRITE_CHUNKSIZE):
-            if thin and chunk.count(0) == len(chunk):
-                os.lseek(fd, len(chunk), os.SEEK_CUR)
-            else:
-                _write_all(fd, chunk)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as writer:
+            pending = None
+            for chunk in reader.chunks(self.WRITE_CHUNKSIZE):
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(_write_chunk, fd, chunk, thin)
+            if pending is not None:
+                pending.result()
         if thin:
             # A trailing hole needs the size set explicitly.
             os.ftruncate(fd, reader.bytes_read)
+
+
+def _write_chunk(fd, chunk, thin):
+    if thin and chunk.count(0) == len(chunk):
+        os.lseek(fd, len(chunk), os.SEEK_CUR)
+    else:
+        _write_all(fd, chunk)
 
 
 def _is_within(path, directory, strict=False):
