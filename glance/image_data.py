@@ -39,6 +39,10 @@ class SizeMismatch(exception.Invalid):
     )
 
 
+class SourceFailed(exception.Invalid):
+    msg_fmt = 'Reading the image data failed: %(reason)s'
+
+
 class UnknownStore(exception.Invalid):
     msg_fmt = 'Store %(store_id)s is not available on this deployment.'
 
@@ -60,7 +64,7 @@ class LimitedReader:
 
     ``declared`` is the size the client announced (Content-Length or the
     image's size), ``cap`` the largest image accepted. A body ending early
-    (a client that went away) is a size mismatch too.
+    is a size mismatch; a client that went away is SourceFailed.
     """
 
     def __init__(self, source, cap, declared=None):
@@ -72,7 +76,12 @@ class LimitedReader:
     def read(self, size=CHUNK_SIZE):
         if size is None or size < 0:
             size = CHUNK_SIZE
-        data = self._source.read(size)
+        try:
+            data = self._source.read(size)
+        except OSError as e:
+            # The client went away mid-body (webob and gunicorn raise
+            # OSError subclasses).
+            raise SourceFailed(reason=e)
         self.bytes_read += len(data)
         if self.bytes_read > self._cap:
             raise exception.ImageSizeLimitExceeded()

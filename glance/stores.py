@@ -81,26 +81,11 @@ class Stores:
         return None
 
 
-# The result of the last ``configure``: process-wide, like the stores
-# glance_store keeps.
-_configured = None
-
-
 def configure(conf):
     """Register store options, create the stores and describe them."""
-    global _configured
     if conf.enabled_backends:
-        _configured = _configure_multi(conf)
-    else:
-        _configured = _configure_legacy(conf)
-    return _configured
-
-
-def current():
-    """The ``Stores`` set up by ``configure`` in this process."""
-    if _configured is None:
-        raise RuntimeError('glance.stores.configure() has not been called.')
-    return _configured
+        return _configure_multi(conf)
+    return _configure_legacy(conf)
 
 
 def _configure_legacy(conf):

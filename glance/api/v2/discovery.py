@@ -3,7 +3,6 @@
 import webob
 import webob.exc
 
-from glance import stores
 from glance.api import errors
 from glance.policies import images as image_policies
 
@@ -25,9 +24,9 @@ def get_import_info(req):
     )
 
 
-def multi_stores():
+def multi_stores(req):
     """The configured stores; 404 as upstream outside multi-store mode."""
-    configured = stores.current()
+    configured = req.state.stores
     if not configured.multi:
         raise webob.exc.HTTPNotFound(
             explanation='Multi backend is not supported at this site.'
@@ -49,7 +48,7 @@ def _store_view(store, default):
 
 @errors.Wsgify
 def list_stores(req):
-    configured = multi_stores()
+    configured = multi_stores(req)
     return json_response(
         {
             'stores': [
@@ -63,7 +62,7 @@ def list_stores(req):
 @errors.Wsgify
 def list_stores_detail(req):
     req.state.authorize(req.context, image_policies.STORES_INFO_DETAIL)
-    configured = multi_stores()
+    configured = multi_stores(req)
     return json_response(
         {
             'stores': [

@@ -10,7 +10,6 @@ import webob
 import webob.exc
 
 from glance import image_data
-from glance import stores
 from glance.api import errors
 from glance.api import request
 from glance.policies import images as image_policies
@@ -55,7 +54,7 @@ def upload_image_data(req):
             # Single-store mode ignores the header, as upstream does.
             req.headers.get(STORE_HEADER),
             req.state.conf,
-            stores.current(),
+            req.state.stores,
         )
     return webob.Response(status=204)
 
@@ -75,7 +74,7 @@ def stage_image_data(req):
             req.body_file,
             req.content_length,
             req.state.conf,
-            stores.current(),
+            req.state.stores,
         )
     return webob.Response(status=204)
 
@@ -86,7 +85,7 @@ def download_image_data(req):
     try:
         with data_errors():
             opened = image_data.download(
-                req.context, image, stores.current(), req.headers.get('Range')
+                req.context, image, req.state.stores, req.headers.get('Range')
             )
     except image_data.RangeNotSatisfiable as exc:
         raise webob.exc.HTTPRequestRangeNotSatisfiable(

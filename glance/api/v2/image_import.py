@@ -3,7 +3,6 @@
 import webob
 
 from glance import import_flow
-from glance import stores
 from glance.api import errors
 from glance.api import request
 from glance.api.v2 import image_data as data_handlers
@@ -33,7 +32,7 @@ IMPORT_SCHEMA = {
 def import_image(req):
     body = request.extract_json(req, IMPORT_SCHEMA)
     image = data_handlers.authorized_image(req, _rule(body))
-    configured = stores.current()
+    configured = req.state.stores
     wanted = import_flow.prepare(
         image,
         body,

@@ -12,7 +12,7 @@ from glance.policies import images as image_policies
 
 @errors.Wsgify
 def delete_image_from_store(req):
-    configured = discovery.multi_stores()
+    configured = discovery.multi_stores(req)
     store_id = req.urlvars['store_id']
     if configured.get(store_id) is None:
         raise webob.exc.HTTPConflict(

@@ -104,6 +104,14 @@ class LimitedReaderTest(testtools.TestCase):
         reader = image_data.LimitedReader(io.BytesIO(b'x' * 4), 10, 5)
         self.assertRaises(image_data.SizeMismatch, self._drain, reader)
 
+    def test_broken_source(self):
+        class Broken:
+            def read(self, size):
+                raise OSError('connection reset')
+
+        reader = image_data.LimitedReader(Broken(), 10)
+        self.assertRaises(image_data.SourceFailed, reader.read, 4)
+
     def test_negative_size_reads_a_chunk(self):
         reader = image_data.LimitedReader(io.BytesIO(b'abc'), 10)
         self.assertEqual(b'abc', reader.read(-1))

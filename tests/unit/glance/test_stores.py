@@ -66,7 +66,6 @@ class MultiStoreConfigureTest(testtools.TestCase):
         self.assertTrue(self.configured.multi)
         self.assertEqual('fast', self.configured.default)
         self.assertEqual(('fast', 'cheap'), self.configured.ids)
-        self.assertIs(self.configured, stores.current())
 
     def test_store_details(self):
         fast = self.configured.get('fast')
