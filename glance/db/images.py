@@ -18,7 +18,9 @@ from glance import domain
 from glance import exception
 from glance.db import locations
 from glance.db import models
+from glance.db import paging
 from glance.db import session
+from glance.db import tags
 
 IMAGES = models.Image.__table__
 PROPERTIES = models.ImageProperty.__table__
@@ -60,7 +62,7 @@ TIME_OPERATORS = {
 def create(context, values):
     values = dict(values)
     properties = values.pop('properties', None) or {}
-    tags = values.pop('tags', None) or []
+    new_tags = values.pop('tags', None) or []
     unknown = set(values) - set(WRITABLE) - {'id'}
     if unknown:
         raise exception.Invalid(
@@ -86,8 +88,8 @@ def create(context, values):
         raise exception.Duplicate()
     for name, value in properties.items():
         _insert_property(context.session, row['id'], name, value, now)
-    for tag in dict.fromkeys(tags):
-        _insert_tag(context.session, row['id'], tag, now)
+    for tag in dict.fromkeys(new_tags):
+        tags.insert(context.session, row['id'], tag, now)
     return _load(context.session, [_image_row(context.session, row['id'])])[0]
 
 
@@ -182,13 +184,18 @@ def get_all(
                 community=visibility in ('community', 'all'),
             )
         )
-    order = _sort_order(sort_key, sort_dir)
+    order = paging.sort_order(
+        IMAGES, sort_key, sort_dir, SORT_KEYS, 'created_at'
+    )
     if marker is not None:
-        conditions.append(_after(context, marker, order))
+        marker_query = _where_visible(context, sa.select(IMAGES), marker)
+        conditions.append(
+            paging.after(context.session, marker, marker_query, order)
+        )
     query = (
         sa.select(IMAGES)
         .where(*conditions)
-        .order_by(*[expr.asc() if asc else expr.desc() for expr, asc in order])
+        .order_by(*paging.order_by(order))
         .limit(limit)
     )
     rows = list(context.session.execute(query))
@@ -223,7 +230,7 @@ def _filter_condition(key, value):
     if key in ('created_at', 'updated_at'):
         return _time_condition(IMAGES.c[key], value)
     if key == 'tags':
-        return sa.and_(*[_has_tag(tag) for tag in _as_list(value)])
+        return sa.and_(*[_has_tag(tag) for tag in paging.as_list(value)])
     return _has_property(key, value)
 
 
@@ -287,96 +294,17 @@ def _has_property(name, value):
     )
 
 
-def _as_list(value):
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
-def _sort_order(sort_key, sort_dir):
-    """(expression, ascending) pairs, ending with ``id`` as tiebreaker.
-
-    A nullable column sorts by (is-not-null, value): the engines disagree
-    on where NULLs go, and keyset paging needs one order everywhere.
-    Enums sort as text, the way MySQL compares them to literals.
-    """
-    keys = _as_list(sort_key) or ['created_at']
-    directions = _as_list(sort_dir) or ['desc']
-    if len(directions) == 1:
-        directions = directions * len(keys)
-    if len(directions) != len(keys):
-        raise exception.Invalid('Give one sort direction or one per sort key')
-    order = []
-    for key, direction in zip(keys, directions, strict=True):
-        if key not in SORT_KEYS:
-            raise exception.InvalidSortKey(key=key)
-        if direction not in ('asc', 'desc'):
-            raise exception.Invalid(
-                'Sort direction %s is not valid' % direction
-            )
-        order.extend(
-            (expr, direction == 'asc') for expr in _sort_expressions(key)
-        )
-    if 'id' not in keys:
-        order.append((IMAGES.c.id, directions[-1] == 'asc'))
-    return order
-
-
-def _sort_expressions(key):
-    column = IMAGES.c[key]
-    expression = column
-    if isinstance(column.type, sa.Enum):
-        expression = sa.cast(column, sa.String(16))
-    if not column.nullable:
-        return [expression]
-    present = sa.case((column.is_(None), 0), else_=1)
-    return [present, expression]
-
-
-def _after(context, marker, order):
-    """Rows strictly after the marker image in ``order`` (keyset paging).
-
-    The marker's sort values are read with the same expressions, so the
-    comparison uses exactly what the engine sorts by.
-    """
-    expressions = [expr for expr, _ in order]
-    query = _where_visible(context, sa.select(*expressions), marker)
-    values = context.session.execute(query).first()
-    if values is None:
-        raise exception.Invalid('Marker image %s could not be found' % marker)
-    alternatives = []
-    for position, ((expression, ascending), value) in enumerate(
-        zip(order, values, strict=True)
-    ):
-        if value is None:
-            # Within a NULL group nothing sorts beyond the marker.
-            continue
-        ties = [
-            _equals(expr, tied)
-            for expr, tied in zip(
-                expressions[:position], values[:position], strict=True
-            )
-        ]
-        beyond = expression > value if ascending else expression < value
-        alternatives.append(sa.and_(*ties, beyond))
-    return sa.or_(sa.false(), *alternatives)
-
-
-def _equals(column, value):
-    return column.is_(None) if value is None else column == value
-
-
 def _load(connection, rows):
     """Domain images for ``rows`` with their children, in four statements."""
     image_ids = [row.id for row in rows]
     properties = _children(connection, PROPERTIES, image_ids)
-    tags = _children(connection, TAGS, image_ids)
+    image_tags = _children(connection, TAGS, image_ids)
     image_locations = locations.by_image(connection, image_ids)
     return [
         domain.Image(
             **{name: row._mapping[name] for name in domain.CORE_ATTRIBUTES},
             properties={p.name: p.value for p in properties[row.id]},
-            tags=[tag.value for tag in tags[row.id]],
+            tags=[tag.value for tag in image_tags[row.id]],
             locations=image_locations[row.id],
         )
         for row in rows
@@ -418,13 +346,14 @@ def save(context, image, original):
     _save_properties(
         connection, image.id, original.properties, image.properties, now
     )
-    _save_tags(connection, image.id, original.tags, image.tags, now)
+    tags.replace(connection, image.id, original.tags, image.tags, now)
     return _load(connection, [_image_row(connection, image.id)])[0]
 
 
 def _update_image_row(connection, original, changed, now):
     compare = [
-        _equals(IMAGES.c[name], getattr(original, name)) for name in changed
+        paging.equals(IMAGES.c[name], getattr(original, name))
+        for name in changed
     ]
     result = connection.execute(
         sa.update(IMAGES)
@@ -472,7 +401,7 @@ def _compare_and_set_property(connection, image_id, name, old_value, values):
             PROPERTIES.c.image_id == image_id,
             PROPERTIES.c.name == name,
             models.live(PROPERTIES),
-            _equals(PROPERTIES.c.value, old_value),
+            paging.equals(PROPERTIES.c.value, old_value),
         )
         .values(**values)
     )
@@ -510,42 +439,6 @@ def _insert_property(connection, image_id, name, value, now):
         )
     except db_exc.DBDuplicateEntry:
         raise exception.Conflict()
-
-
-def _save_tags(connection, image_id, old, new, now):
-    for tag in set(old) - set(new):
-        connection.execute(
-            sa.update(TAGS)
-            .where(
-                TAGS.c.image_id == image_id,
-                TAGS.c.value == tag,
-                models.live(TAGS),
-            )
-            .values(deleted=True, deleted_at=now)
-        )
-    for tag in dict.fromkeys(t for t in new if t not in old):
-        _insert_tag(connection, image_id, tag, now)
-
-
-def _insert_tag(connection, image_id, tag, now):
-    """Add ``tag`` unless the image already has it (adding is idempotent)."""
-    present = connection.execute(
-        sa.select(TAGS.c.id).where(
-            TAGS.c.image_id == image_id,
-            TAGS.c.value == tag,
-            models.live(TAGS),
-        )
-    ).first()
-    if present is None:
-        connection.execute(
-            sa.insert(TAGS).values(
-                image_id=image_id,
-                value=tag,
-                created_at=now,
-                updated_at=now,
-                deleted=False,
-            )
-        )
 
 
 @session.writer

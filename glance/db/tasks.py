@@ -1,0 +1,146 @@
+"""Tasks (image import and the like) with their task_info row."""
+
+import uuid
+
+import sqlalchemy as sa
+from oslo_utils import timeutils
+
+from glance import domain
+from glance import exception
+from glance.db import models
+from glance.db import paging
+from glance.db import session
+
+TASKS = models.Task.__table__
+INFO = models.TaskInfo.__table__
+
+TASK_COLUMNS = (
+    'type',
+    'status',
+    'owner',
+    'expires_at',
+    'image_id',
+    'request_id',
+    'user_id',
+)
+INFO_COLUMNS = ('input', 'result', 'message')
+SORT_KEYS = frozenset(['id', 'type', 'status', 'created_at', 'updated_at'])
+FILTERS = frozenset(['type', 'status', 'owner', 'image_id'])
+
+
+@session.writer
+def create(context, values):
+    _reject_unknown(values, allowed={'id'})
+    now = timeutils.utcnow()
+    task_id = values.get('id') or str(uuid.uuid4())
+    context.session.execute(
+        sa.insert(TASKS).values(
+            id=task_id,
+            created_at=now,
+            updated_at=now,
+            deleted=False,
+            **{name: values[name] for name in TASK_COLUMNS if name in values},
+        )
+    )
+    context.session.execute(
+        sa.insert(INFO).values(
+            task_id=task_id,
+            **{name: values.get(name) for name in INFO_COLUMNS},
+        )
+    )
+    return get(context, task_id)
+
+
+def _reject_unknown(values, allowed=()):
+    unknown = (
+        set(values) - set(TASK_COLUMNS) - set(INFO_COLUMNS) - set(allowed)
+    )
+    if unknown:
+        raise exception.Invalid(
+            'Unknown task attribute(s): %s' % ', '.join(sorted(unknown))
+        )
+
+
+def _query(context):
+    """Tasks joined with their info; non-admins see their own only."""
+    query = (
+        sa.select(TASKS, *[INFO.c[name] for name in INFO_COLUMNS])
+        .outerjoin(INFO, INFO.c.task_id == TASKS.c.id)
+        .where(models.live(TASKS))
+    )
+    if not context.is_admin:
+        query = query.where(TASKS.c.owner == context.owner)
+    return query
+
+
+def _to_domain(row):
+    values = row._mapping
+    return domain.Task(
+        id=row.id,
+        message=row.message or '',
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        input=row.input,
+        result=row.result,
+        **{name: values[name] for name in TASK_COLUMNS},
+    )
+
+
+@session.reader
+def get(context, task_id):
+    row = context.session.execute(
+        _query(context).where(TASKS.c.id == task_id)
+    ).first()
+    if row is None:
+        raise exception.TaskNotFound(task_id=task_id)
+    return _to_domain(row)
+
+
+@session.reader
+def get_all(
+    context,
+    filters=None,
+    marker=None,
+    limit=None,
+    sort_key='created_at',
+    sort_dir='desc',
+):
+    query = _query(context)
+    for key, value in (filters or {}).items():
+        if key not in FILTERS:
+            raise exception.InvalidFilter(
+                reason='unknown task filter %s' % key
+            )
+        query = query.where(TASKS.c[key] == value)
+    order = paging.sort_order(
+        TASKS, sort_key, sort_dir, SORT_KEYS, 'created_at'
+    )
+    if marker is not None:
+        marker_query = _query(context).where(TASKS.c.id == marker)
+        query = query.where(
+            paging.after(context.session, marker, marker_query, order)
+        )
+    rows = context.session.execute(
+        query.order_by(*paging.order_by(order)).limit(limit)
+    )
+    return [_to_domain(row) for row in rows]
+
+
+@session.writer
+def update(context, task_id, values):
+    _reject_unknown(values)
+    get(context, task_id)
+    task_values = {k: v for k, v in values.items() if k in TASK_COLUMNS}
+    info_values = {k: v for k, v in values.items() if k in INFO_COLUMNS}
+    context.session.execute(
+        sa.update(TASKS)
+        .where(TASKS.c.id == task_id)
+        .values(updated_at=timeutils.utcnow(), **task_values)
+    )
+    if info_values:
+        context.session.execute(
+            sa.update(INFO)
+            .where(INFO.c.task_id == task_id)
+            .values(**info_values)
+        )
+    return get(context, task_id)
