@@ -6,6 +6,7 @@ per directory (``url_prefixes``).
 """
 
 import concurrent.futures
+import contextlib
 import errno
 import json
 import logging
@@ -141,6 +142,8 @@ class Store(driver.Store):
     _datadirs = ()
     _real_datadirs = ()
     _url_prefixes = ()
+    _file_mode = None
+    _location_metadata = ()
 
     def get_schemes(self):
         return SCHEMES
@@ -371,9 +374,12 @@ class Store(driver.Store):
         """Write while the next chunk is read and hashed: os.write releases
         the GIL, so writing overlaps hashing on another core."""
         thin = self.option('filesystem_thin_provisioning')
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as writer:
+        with (
+            concurrent.futures.ThreadPoolExecutor(max_workers=1) as writer,
+            contextlib.closing(reader.chunks(self.WRITE_CHUNKSIZE)) as chunks,
+        ):
             pending = None
-            for chunk in reader.chunks(self.WRITE_CHUNKSIZE):
+            for chunk in chunks:
                 if pending is not None:
                     pending.result()
                 pending = writer.submit(_write_chunk, fd, chunk, thin)
