@@ -78,9 +78,7 @@ def create(context, values):
         'os_hidden': False,
         **values,
         'id': values.get('id') or str(uuid.uuid4()),
-        'created_at': now,
-        'updated_at': now,
-        'deleted': False,
+        **models.new_row(now),
     }
     try:
         context.session.execute(sa.insert(IMAGES).values(**row))
@@ -432,9 +430,7 @@ def _insert_property(connection, image_id, name, value, now):
                 image_id=image_id,
                 name=name,
                 value=value,
-                created_at=now,
-                updated_at=now,
-                deleted=False,
+                **models.new_row(now),
             )
         )
     except db_exc.DBDuplicateEntry:

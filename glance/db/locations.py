@@ -53,9 +53,7 @@ def add(context, image_id, url, metadata, status='active'):
             value=url,
             meta_data=metadata or {},
             status=status,
-            created_at=now,
-            updated_at=now,
-            deleted=False,
+            **models.new_row(now),
         )
     )
     return domain.Location(

@@ -52,9 +52,7 @@ def create(context, image_id, member, status='pending', can_share=False):
             member=member,
             status=status,
             can_share=can_share,
-            created_at=now,
-            updated_at=now,
-            deleted=False,
+            **models.new_row(now),
         )
     )
     return get(context, image_id, member)

@@ -34,6 +34,11 @@ def live(table):
     return table.c.deleted == sql.false()
 
 
+def new_row(now):
+    """Timestamp and soft-delete values of a row inserted at ``now``."""
+    return {'created_at': now, 'updated_at': now, 'deleted': False}
+
+
 class JSONEncodedDict(types.TypeDecorator):
     """A JSON document kept in a Text column (upstream's encoding)."""
 

@@ -61,9 +61,7 @@ def insert(connection, image_id, tag, now):
             sa.insert(TAGS).values(
                 image_id=image_id,
                 value=tag,
-                created_at=now,
-                updated_at=now,
-                deleted=False,
+                **models.new_row(now),
             )
         )
 

@@ -36,9 +36,7 @@ def create(context, values):
     context.session.execute(
         sa.insert(TASKS).values(
             id=task_id,
-            created_at=now,
-            updated_at=now,
-            deleted=False,
+            **models.new_row(now),
             **{name: values[name] for name in TASK_COLUMNS if name in values},
         )
     )

@@ -1,13 +1,13 @@
 """glance.db.images and glance.db.locations against real databases."""
 
 import dataclasses
-import datetime
 
 import sqlalchemy as sa
 
 from glance import exception
 from glance.db import images
 from glance.db import locations
+from glance.db import members
 from glance.db import models
 from glance.db import session
 from tests.functional.db import base
@@ -72,20 +72,10 @@ class ImagesTests:
             v: self.create(name=v, visibility=v)
             for v in ('private', 'public', 'shared', 'community')
         }
-        shared = world['shared'].id
-        with session.writer.using(self.admin_context()) as connection:
-            now = datetime.datetime(2024, 1, 1)
-            for member, status in (('p2', 'accepted'), ('p3', 'pending')):
-                connection.execute(
-                    sa.insert(models.ImageMember.__table__).values(
-                        image_id=shared,
-                        member=member,
-                        status=status,
-                        can_share=False,
-                        created_at=now,
-                        deleted=False,
-                    )
-                )
+        for member, status in (('p2', 'accepted'), ('p3', 'pending')):
+            members.create(
+                self.admin_context(), world['shared'].id, member, status
+            )
         return world
 
     def test_get_visibility(self):
