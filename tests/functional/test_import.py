@@ -1,0 +1,197 @@
+"""Image import and per-store deletion against the real glance-api."""
+
+import hashlib
+import http.server
+import io
+import os
+import threading
+import time
+
+import glanceclient
+
+from tests.functional.api import base
+
+DATA = os.urandom(2 * 1024 * 1024 + 7)
+IMPORT_DONE_TIMEOUT = 30
+
+
+class ImportTest(base.ServerTestCase):
+    server_args = {'multi_store': True}
+
+    def setUp(self):
+        super().setUp()
+        self.glance = glanceclient.Client('2', self.server.url)
+
+    def _new_image(self):
+        return self.create_image(
+            headers=base.ADMIN, disk_format='raw', container_format='bare'
+        )
+
+    def _show(self, image_id):
+        return self.request('GET', '/v2/images/' + image_id).json()
+
+    def _import(self, image_id, body, headers=None):
+        return self.request(
+            'POST', '/v2/images/%s/import' % image_id, headers, json=body
+        )
+
+    def _wait_for_import(self, image_id):
+        deadline = time.monotonic() + IMPORT_DONE_TIMEOUT
+        while True:
+            image = self._show(image_id)
+            if 'os_glance_import_task' not in image:
+                return image
+            if time.monotonic() > deadline:
+                self.fail('import of %s did not finish' % image_id)
+            time.sleep(0.1)
+
+    def _assert_data_in(self, image, *store_ids):
+        self.assertEqual('active', image['status'])
+        self.assertEqual(','.join(store_ids), image['stores'])
+        self.assertEqual(
+            hashlib.sha512(DATA).hexdigest(), image['os_hash_value']
+        )
+        for store_id in store_ids:
+            path = os.path.join(self.server.tmp, store_id, image['id'])
+            with open(path, 'rb') as f:
+                self.assertEqual(DATA, f.read())
+
+    def _active_image(self, store_id='fast'):
+        image = self._new_image()
+        self.glance.images.upload(
+            image['id'], io.BytesIO(DATA), backend=store_id
+        )
+        return image
+
+    def test_glance_direct_with_glanceclient(self):
+        image = self._new_image()
+        self.glance.images.stage(image['id'], io.BytesIO(DATA))
+        self.assertEqual('uploading', self._show(image['id'])['status'])
+        self.glance.images.image_import(
+            image['id'], method='glance-direct', all_stores=True
+        )
+        done = self._wait_for_import(image['id'])
+        self._assert_data_in(done, 'fast', 'cheap')
+        self.assertEqual('', done['os_glance_importing_to_stores'])
+        self.assertEqual('', done['os_glance_failed_import'])
+        self.assertEqual(DATA, b''.join(self.glance.images.data(image['id'])))
+
+    def test_web_download_from_a_local_server(self):
+        server = _serve(self, DATA)
+        image = self._new_image()
+        response = self._import(
+            image['id'],
+            {
+                'method': {
+                    'name': 'web-download',
+                    'uri': 'http://127.0.0.1:%d/image' % server.server_port,
+                },
+                'stores': ['cheap'],
+            },
+        )
+        self.assertEqual(202, response.status_code, response.text)
+        self._assert_data_in(self._wait_for_import(image['id']), 'cheap')
+
+    def test_copy_image_then_delete_from_a_store(self):
+        image = self._active_image('fast')
+        response = self._import(
+            image['id'],
+            {'method': {'name': 'copy-image'}, 'stores': ['cheap']},
+        )
+        self.assertEqual(202, response.status_code, response.text)
+        self._assert_data_in(
+            self._wait_for_import(image['id']), 'fast', 'cheap'
+        )
+
+        self.glance.images.delete_from_store('fast', image['id'])
+        self.assertEqual('cheap', self._show(image['id'])['stores'])
+        fast_copy = os.path.join(self.server.tmp, 'fast', image['id'])
+        self.assertFalse(os.path.exists(fast_copy))
+        self.assertEqual(DATA, b''.join(self.glance.images.data(image['id'])))
+
+        # The last copy stays (upstream checks this before the store).
+        for store_id in ('cheap', 'fast'):
+            path = '/v2/stores/%s/%s' % (store_id, image['id'])
+            self.assertEqual(403, self.request('DELETE', path).status_code)
+
+    def test_delete_from_store_rules(self):
+        image = self._new_image()
+        path = '/v2/stores/%s/' + image['id']
+        self.assertEqual(
+            409, self.request('DELETE', path % 'nope').status_code
+        )
+        self.assertEqual(
+            409, self.request('DELETE', path % 'fast').status_code
+        )
+        member = self.request('DELETE', path % 'fast', base.OWNER)
+        self.assertIn(member.status_code, (403, 404))
+
+    def test_request_rules(self):
+        image = self._active_image()
+        copy = {'name': 'copy-image'}
+        cases = [
+            (400, {'method': copy, 'all_stores': True, 'stores': ['cheap']}),
+            (400, {'method': copy, 'stores': ['fast']}),
+            (409, {'method': copy, 'stores': ['nope']}),
+            (409, {'method': {'name': 'glance-direct'}}),
+            (400, {'method': {'name': 'unknown'}}),
+            (400, {'stores': ['cheap']}),
+        ]
+        for status, body in cases:
+            response = self._import(image['id'], body)
+            self.assertEqual(status, response.status_code, body)
+        both = self._import(
+            image['id'],
+            {'method': copy, 'stores': ['cheap']},
+            {'X-Image-Meta-Store': 'cheap'},
+        )
+        self.assertEqual(400, both.status_code)
+
+    def test_web_download_needs_an_http_uri(self):
+        image = self._new_image()
+        method = {'name': 'web-download', 'uri': 'file:///etc/passwd'}
+        response = self._import(image['id'], {'method': method})
+        self.assertEqual(400, response.status_code)
+        self.assertEqual('queued', self._show(image['id'])['status'])
+
+    def test_copy_image_needs_the_copy_policy(self):
+        image = self._active_image()
+        response = self._import(
+            image['id'],
+            {'method': {'name': 'copy-image'}, 'stores': ['cheap']},
+            base.OWNER,
+        )
+        self.assertIn(response.status_code, (403, 404))
+
+
+class LegacyImportTest(base.ServerTestCase):
+    server_args = {'multi_store': False}
+
+    def test_import_needs_multi_store_mode(self):
+        image = self.create_image(headers=base.ADMIN)
+        response = self.request(
+            'POST',
+            '/v2/images/%s/import' % image['id'],
+            json={'method': {'name': 'web-download', 'uri': 'http://x/y'}},
+        )
+        self.assertEqual(400, response.status_code)
+
+
+def _serve(test, data):
+    """A local HTTP server answering ``/image`` with ``data``."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header('Content-Length', str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    test.addCleanup(server.server_close)
+    test.addCleanup(server.shutdown)
+    return server
