@@ -11,9 +11,11 @@ import sys
 
 from gunicorn.app import base
 from oslo_config import cfg
+from oslo_log import log as logging
 
 from glance import wsgi
 
+LOG = logging.getLogger(__name__)
 THREADS_PER_WORKER = 8
 
 
@@ -66,7 +68,13 @@ def main(argv=None):
     application = wsgi.init_application(
         sys.argv[1:] if argv is None else argv, conf
     )
-    Server(application, server_options(conf)).run()
+    options = server_options(conf)
+    LOG.info(
+        'glance-api serving on %s with %d worker(s)',
+        options['bind'],
+        options['workers'],
+    )
+    Server(application, options).run()
 
 
 if __name__ == '__main__':

@@ -193,3 +193,11 @@ class ImagesTest(base.ServerTestCase):
             response = self.request('GET', '/v2/schemas/' + name)
             self.assertEqual(200, response.status_code)
             self.assertEqual(name, response.json()['name'])
+
+
+class ServerProcessTest(base.ServerTestCase):
+    def test_logs_go_to_the_configured_file(self):
+        self.assertIn(
+            'glance-api serving on 127.0.0.1:%d' % self.server.port,
+            self.server.read_log(),
+        )
