@@ -1,7 +1,7 @@
 """Image records: create, visibility-aware reads, diff-based save, delete.
 
 Reads return ``glance.domain.Image`` with properties, tags and locations;
-a page of any size is loaded with four statements (images, then
+a page of up to 1000 images is loaded with four statements (images, then
 properties, tags and locations by IN lists).
 """
 
@@ -297,13 +297,16 @@ def _load(connection, rows):
     image_ids = [row.id for row in rows]
     properties = _children(connection, PROPERTIES, image_ids)
     image_tags = _children(connection, TAGS, image_ids)
-    image_locations = locations.by_image(connection, image_ids)
+    image_locations = _children(connection, locations.LOCATIONS, image_ids)
     return [
         domain.Image(
             **{name: row._mapping[name] for name in domain.CORE_ATTRIBUTES},
             properties={p.name: p.value for p in properties[row.id]},
             tags=[tag.value for tag in image_tags[row.id]],
-            locations=image_locations[row.id],
+            locations=[
+                locations.to_domain(location)
+                for location in image_locations[row.id]
+            ],
         )
         for row in rows
     ]
@@ -327,11 +330,12 @@ def _children(connection, table, image_ids):
 def save(context, image, original):
     """Write what changed between ``original`` (as read) and ``image``.
 
-    Every changed column, property and tag is compared against its value
-    in ``original`` in the same statement that writes it, so two saves of
+    Every changed column and property is compared against its value in
+    ``original`` in the same statement that writes it, so two saves of
     different fields both land and the loser of a same-field race gets
-    ``Conflict`` (the whole transaction is rolled back). ``updated_at`` is
-    not used for this: MySQL keeps it to the second only.
+    ``Conflict`` (the whole transaction is rolled back). Tag changes are
+    idempotent adds and removes. ``updated_at`` is not used for this:
+    MySQL keeps it to the second only.
     """
     now = timeutils.utcnow()
     connection = context.session

@@ -30,20 +30,6 @@ def chunks(items, size=CHUNK):
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def by_image(connection, image_ids):
-    """Non-deleted locations of ``image_ids`` (any status), by image."""
-    found = {image_id: [] for image_id in image_ids}
-    for ids in chunks(image_ids):
-        rows = connection.execute(
-            sa.select(LOCATIONS)
-            .where(LOCATIONS.c.image_id.in_(ids), models.live(LOCATIONS))
-            .order_by(LOCATIONS.c.id)
-        )
-        for row in rows:
-            found[row.image_id].append(to_domain(row))
-    return found
-
-
 @session.writer
 def add(context, image_id, url, metadata, status='active'):
     now = timeutils.utcnow()

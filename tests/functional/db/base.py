@@ -99,7 +99,12 @@ class DBTestCase(testtools.TestCase):
         cls.database.setUp()
         cls.conf = make_conf(cls.database.url)
         if cls.SYNC:
-            migration.sync(cls.conf)
+            try:
+                migration.sync(cls.conf)
+            except Exception:
+                # tearDownClass will not run: drop the database now.
+                cls.database.cleanUp()
+                raise
             session.configure(cls.conf)
 
     @classmethod
