@@ -233,9 +233,17 @@ def add(context, conf, stores, image_id, reader, size, store_id):
         store_exceptions.StoreAddDisabled,
         store_exceptions.RemoteServiceUnavailable,
         store_exceptions.BackendException,
+        # Client-side read errors arrive as SourceFailed, so an OSError
+        # here is the store's.
+        OSError,
     ) as e:
-        raise StoreUnavailable(reason=str(e))
+        raise StoreUnavailable(reason=_reason(e))
     return Stored(*result)
+
+
+def _reason(error):
+    # An OSError's text names server paths; its strerror is enough.
+    return error.strerror if isinstance(error, OSError) else str(error)
 
 
 def activate(context, image, stored):
@@ -426,7 +434,7 @@ def _open(context, stores, url, store_id, image, wanted):
         store_exceptions.Forbidden,
         OSError,
     ) as e:
-        raise StoreUnavailable(reason=str(e))
+        raise StoreUnavailable(reason=_reason(e))
     if image.size is None:
         offset, length = 0, size
     return Download(
@@ -454,7 +462,7 @@ def _open_local_file(path, size, offset, length):
     except FileNotFoundError:
         raise store_exceptions.NotFound('Image data not found at %s' % path)
     except OSError as e:
-        raise StoreUnavailable(reason=e.strerror)
+        raise StoreUnavailable(reason=_reason(e))
     if size is None:
         size = length = fileobj.seek(0, 2)
     fileobj.seek(offset)

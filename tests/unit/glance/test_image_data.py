@@ -3,6 +3,8 @@
 import hashlib
 import io
 import os
+import shutil
+import socket
 
 import fixtures
 import testtools
@@ -125,7 +127,7 @@ class FileStoreDataTest(testtools.TestCase):
         self.useFixture(test_stores.StoreMapsFixture())
         self.root = self.useFixture(fixtures.TempDir()).path
         self.conf = test_stores.multi_store_conf(
-            self, self.root, 'image_size_cap = 100'
+            self, self.root, 'image_size_cap = 100', ', web:http'
         )
         self.stores = stores.configure(self.conf)
         self.context = glance_context.get_admin_context()
@@ -208,6 +210,23 @@ class FileStoreDataTest(testtools.TestCase):
     def test_download_of_a_location_no_store_holds(self):
         image = self._image(b'abc')
         image.locations = [domain.Location(url='file:///elsewhere/x')]
+        self.assertRaises(
+            image_data.StoreUnavailable,
+            image_data.download,
+            self.context,
+            image,
+            self.stores,
+        )
+
+    def test_a_store_that_is_down_only_affects_its_images(self):
+        with socket.socket() as s:
+            s.bind(('127.0.0.1', 0))
+            dead = 'http://127.0.0.1:%d/img' % s.getsockname()[1]
+        image = self._image(b'abc')
+        image.locations.insert(0, domain.Location(url=dead))
+        opened = image_data.download(self.context, image, self.stores)
+        self.assertEqual(b'abc', b''.join(opened.chunks))
+        image.locations = image.locations[:1]
         self.assertRaises(
             image_data.StoreUnavailable,
             image_data.download,
@@ -311,6 +330,11 @@ class UploadTest(testtools.TestCase):
             self.conf,
             self.stores,
         )
+        self.assertEqual('queued', self._reread().status)
+
+    def test_store_failure_is_unavailable_and_requeues(self):
+        shutil.rmtree(os.path.join(self.root, 'fast'))
+        self.assertRaises(image_data.StoreUnavailable, self._upload, b'a')
         self.assertEqual('queued', self._reread().status)
 
     def test_second_upload_of_the_same_image_conflicts(self):

@@ -31,14 +31,14 @@ def write_conf(test, text):
     return conf
 
 
-def multi_store_conf(test, root, extra=''):
+def multi_store_conf(test, root, extra='', more_backends=''):
     """Two file stores under ``root``, fast (default) and cheap, plus the
-    staging area."""
+    staging area; ``more_backends`` adds ``, id:type`` entries."""
     return write_conf(
         test,
         f"""
 [DEFAULT]
-enabled_backends = fast:file, cheap:file
+enabled_backends = fast:file, cheap:file{more_backends}
 node_staging_uri = file://{root}/staging
 {extra}
 [glance_store]
@@ -94,6 +94,13 @@ class MultiStoreConfigureTest(testtools.TestCase):
                 store.url_prefix,
             )
             self.assertIsNone(self.configured.get(store_id))
+
+    def test_http_stores_are_read_only(self):
+        self.useFixture(StoreMapsFixture())
+        conf = multi_store_conf(self, self.root, more_backends=', web:http')
+        web = stores.configure(conf).get('web')
+        self.assertEqual(('http', True), (web.type, web.read_only))
+        self.assertEqual({}, dict(web.properties))
 
     def test_index_resolves_urls_of_operator_stores_only(self):
         index = self.configured.index
