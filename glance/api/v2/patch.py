@@ -33,7 +33,6 @@ WRITABLE_COLUMNS = frozenset(
         'owner',
     ]
 )
-_ABSENT = object()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,12 +73,13 @@ def _parse_operation(item, media_type):
                 'Operation objects must contain an "op" member with one of '
                 'the values "add", "remove", or "replace".'
             )
-    value = item.get('value', _ABSENT)
-    if op != 'remove' and value is _ABSENT:
+    if op == 'remove':
+        return Operation(op, parse_pointer(pointer))
+    if 'value' not in item:
         raise exception.Invalid(
             'Operation object must contain a "value" member.'
         )
-    return Operation(op, parse_pointer(pointer), value)
+    return Operation(op, parse_pointer(pointer), item['value'])
 
 
 def parse_pointer(pointer):
