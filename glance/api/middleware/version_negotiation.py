@@ -1,8 +1,9 @@
 """Route ``/v2.N/...`` to the v2 app; answer anything else with versions.
 
-``/``, ``/versions`` and ``/healthcheck`` go to their apps in the root map;
-a path naming a version we do not serve gets the versions document with 300,
-as upstream.
+``/`` and ``/versions`` are answered here, before authentication, so that
+clients can discover versions without a token (as upstream);
+``/healthcheck`` passes to its app. A path naming a version we do not serve
+gets the versions document with 300.
 """
 
 import re
@@ -10,7 +11,6 @@ import re
 from glance.api import versions
 from glance.api.middleware import base
 
-_UNVERSIONED_PATHS = ('', '/versions', '/healthcheck')
 _VERSIONED_PATH = re.compile(r'^/v(\d+(?:\.\d+)?)(/.*)?$')
 _VERSION_MEDIA_TYPE = re.compile(r'application/vnd\.openstack\.images-v(\S+)')
 
@@ -18,8 +18,10 @@ _VERSION_MEDIA_TYPE = re.compile(r'application/vnd\.openstack\.images-v(\S+)')
 class VersionNegotiationFilter(base.Middleware):
     def process_request(self, req):
         path = req.path_info
-        if path.rstrip('/') in _UNVERSIONED_PATHS:
+        if path.rstrip('/') == '/healthcheck':
             return None
+        if path.rstrip('/') in ('', '/versions'):
+            return versions.versions_app(req)
         match = _VERSIONED_PATH.match(path)
         if match:
             version, rest = match.group(1), match.group(2) or ''

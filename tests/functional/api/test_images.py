@@ -201,3 +201,15 @@ class ServerProcessTest(base.ServerTestCase):
             'glance-api serving on 127.0.0.1:%d' % self.server.port,
             self.server.read_log(),
         )
+
+
+class KeystoneFlavorTest(base.ServerTestCase):
+    server_args = {
+        'extra_config': '[paste_deploy]\nflavor = keystone\n'
+        '[keystone_authtoken]\nwww_authenticate_uri = http://127.0.0.1:9\n'
+    }
+
+    def test_versions_without_token_images_need_one(self):
+        self.assertEqual(200, self.request('GET', '/versions').status_code)
+        self.assertEqual(300, self.request('GET', '/').status_code)
+        self.assertEqual(401, self.request('GET', '/v2/images').status_code)

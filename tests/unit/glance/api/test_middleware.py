@@ -81,9 +81,13 @@ class VersionNegotiationTest(testtools.TestCase):
         for path in ('/v2/images', '/v2.0/images', '/v2.9/images'):
             self.assertEqual('/v2/images', self.negotiate(path).text, path)
 
-    def test_unversioned_paths_pass(self):
-        for path in ('/', '/versions', '/healthcheck'):
-            self.assertEqual(path, self.negotiate(path).text)
+    def test_healthcheck_passes(self):
+        self.assertEqual('/healthcheck', self.negotiate('/healthcheck').text)
+
+    def test_versions_answered_before_authentication(self):
+        self.assertEqual(300, self.negotiate('/').status_int)
+        self.assertEqual(200, self.negotiate('/versions').status_int)
+        self.assertIn('versions', self.negotiate('/versions').json)
 
     def test_multi_store_versions_only_with_multi_store(self):
         self.assertEqual(300, self.negotiate('/v2.13/images').status_int)
