@@ -11,7 +11,6 @@ import collections
 import concurrent.futures
 import contextlib
 import functools
-import hashlib
 import itertools
 import logging
 
@@ -24,6 +23,7 @@ from glance_store import capabilities
 from glance_store import driver
 from glance_store import exceptions
 from glance_store import location
+from glance_store.common import utils
 
 LOG = logging.getLogger(__name__)
 
@@ -311,8 +311,8 @@ class Store(driver.Store):
             self._ensure_bucket()
             if self._exists(image_id):
                 raise exceptions.Duplicate(image=image_id)
-        hashes = _Hashes(hashing_algo, verifier)
-        parts = _read_parts(image_file, self.part_size, hashes)
+        reader = utils.HashingReader(image_file, hashing_algo, verifier)
+        parts = _regroup(reader.chunks(), self.part_size)
         head = _take_until(parts, self.large_object_size)
         with self._s3_errors(image_id):
             if sum(map(len, head)) < self.large_object_size:
@@ -325,9 +325,9 @@ class Store(driver.Store):
         metadata = {'store': self.backend_group} if self.backend_group else {}
         return (
             uri,
-            hashes.size,
-            hashes.md5.hexdigest(),
-            hashes.multihash.hexdigest(),
+            reader.bytes_read,
+            reader.md5_hexdigest,
+            reader.multihash_hexdigest,
             metadata,
         )
 
@@ -430,48 +430,20 @@ class Store(driver.Store):
         return {'PartNumber': number, 'ETag': response['ETag']}
 
 
-class _Hashes:
-    """md5, the requested multihash and the size of the data seen."""
+def _regroup(chunks, size):
+    """Yield ``size`` bytes at a time from ``chunks`` (the last may be short).
 
-    def __init__(self, hashing_algo, verifier=None):
-        if hashing_algo not in hashlib.algorithms_available:
-            raise exceptions.UnknownHashingAlgo(algo=hashing_algo)
-        self.md5 = hashlib.md5(usedforsecurity=False)
-        self.multihash = hashlib.new(hashing_algo)
-        self.verifier = verifier
-        self.size = 0
-
-    def update(self, data):
-        self.md5.update(data)
-        self.multihash.update(data)
-        if self.verifier:
-            self.verifier.update(data)
-        self.size += len(data)
-
-
-def _read_parts(image_file, part_size, hashes):
-    """Yield ``part_size`` pieces of ``image_file`` (the last may be short)."""
-    while True:
-        part = _read_full(image_file, part_size)
-        if not part:
-            return
-        hashes.update(part)
-        yield part
-        if len(part) < part_size:
-            return
-
-
-def _read_full(image_file, size):
-    # A short read does not mean the end of a network stream.
-    pieces = []
-    wanted = size
-    while wanted:
-        piece = image_file.read(wanted)
-        if not piece:
-            break
-        pieces.append(piece)
-        wanted -= len(piece)
-    return b''.join(pieces)
+    Multipart parts must be equal-sized (and at least 5 MiB), while
+    reads from a network stream come in whatever sizes arrive.
+    """
+    buffer = bytearray()
+    for chunk in chunks:
+        buffer += chunk
+        while len(buffer) >= size:
+            yield bytes(buffer[:size])
+            del buffer[:size]
+    if buffer:
+        yield bytes(buffer)
 
 
 def _take_until(parts, size):
