@@ -47,6 +47,15 @@ def plan_store_updates(images, index, enabled_backends):
     )
 
 
+def store_changes(plan):
+    """The resolved updates of ``plan`` as ``set_stores`` takes them."""
+    return [
+        (update.location.id, update.old_metadata, update.store_id)
+        for update in plan
+        if update.store_id is not None
+    ]
+
+
 class LazyStoreRepo:
     """An image repository whose reads record missing location stores.
 
@@ -93,14 +102,13 @@ class LazyStoreRepo:
         return self.inner_repo.remove(image)
 
     def _record_stores(self, images):
-        changes = []
         plan = plan_store_updates(images, self.index, self.enabled_backends)
         for location, old_metadata, store_id in plan:
             if store_id is None:
                 store_resolution.report_unmatched(location.url)
-                continue
-            location.metadata = dict(old_metadata or {}, store=store_id)
-            changes.append((location.id, old_metadata, store_id))
+            else:
+                location.metadata = dict(old_metadata or {}, store=store_id)
+        changes = store_changes(plan)
         if changes:
             self._persist(changes)
 

@@ -49,11 +49,7 @@ def update_locations(
     ):
         after_id = batch[-1].id
         plan = lazy_store.plan_location_updates(batch, index, enabled)
-        changes = [
-            (update.location.id, update.old_metadata, update.store_id)
-            for update in plan
-            if update.store_id is not None
-        ]
+        changes = lazy_store.store_changes(plan)
         written = len(changes)
         if changes and not dry_run:
             written = len(db_locations.set_stores(context, changes))
