@@ -1,0 +1,9 @@
+"""Sphinx configuration of the glance documentation."""
+
+project = 'glance'
+copyright = 'glance contributors'
+extensions = []
+source_suffix = {'.rst': 'restructuredtext'}
+root_doc = 'index'
+exclude_patterns = []
+html_theme = 'alabaster'
