@@ -12,7 +12,9 @@ from oslo_config import cfg
 from glance_store import capabilities
 from glance_store import exceptions
 from glance_store import location
+from glance_store import multi_backend
 from glance_store._drivers import s3
+from tests import store_contract
 from tests.functional import s3_server
 
 BACKEND = 's3store'
@@ -23,11 +25,7 @@ SECRET = s3_server.ANY_SECRET_KEY
 ACCESS = s3_server.ANY_ACCESS_KEY
 
 
-def make_conf(backend=BACKEND, **options):
-    conf = cfg.ConfigOpts()
-    conf([])
-    store = s3.Store(conf, backend=backend)
-    group = backend or 'glance_store'
+def set_options(conf, group, **options):
     values = {
         's3_store_access_key': ACCESS,
         's3_store_secret_key': SECRET,
@@ -36,6 +34,13 @@ def make_conf(backend=BACKEND, **options):
     values.update(options)
     for name, value in values.items():
         conf.set_override(name, value, group=group)
+
+
+def make_conf(backend=BACKEND, **options):
+    conf = cfg.ConfigOpts()
+    conf([])
+    store = s3.Store(conf, backend=backend)
+    set_options(conf, backend or 'glance_store', **options)
     return conf, store
 
 
@@ -228,13 +233,15 @@ class S3ServerTestCase(testtools.TestCase, NoCredentialsMixin):
         self.bucket = 'glance-%s' % uuid.uuid4().hex[:12]
         self.s3 = self.server.client()
 
+    def server_options(self, **options):
+        return dict(
+            s3_store_host=self.server.endpoint,
+            s3_store_bucket=self.bucket,
+            **options,
+        )
+
     def store(self, **options):
-        values = {
-            's3_store_host': self.server.endpoint,
-            's3_store_bucket': self.bucket,
-        }
-        values.update(options)
-        return make_store(**values)
+        return make_store(**self.server_options(**options))
 
     def create_bucket(self):
         self.s3.create_bucket(Bucket=self.bucket)
@@ -427,6 +434,22 @@ class S3StoreTest(S3ServerTestCase):
         self.assertRaises(
             exceptions.StoreAddDisabled, self.add, reader, b'more'
         )
+
+
+class S3StoreContractTest(store_contract.StoreContract, S3ServerTestCase):
+    """The shared driver contract, through the public multi-store API."""
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(store_contract.StoreMapsFixture())
+        self.create_bucket()
+        conf = store_contract.new_conf({BACKEND: 's3'})
+        set_options(conf, BACKEND, **self.server_options())
+        multi_backend.create_multi_stores(conf)
+        self.store = multi_backend.get_store_from_store_identifier(BACKEND)
+
+    def absent_url(self):
+        return self.store.url_prefix + '/no-such-image'
 
 
 class MissingBucketTest(S3ServerTestCase):
