@@ -112,9 +112,21 @@ def _creation_headers(req, image):
     return headers
 
 
+def _pop_locations(body):
+    """Locations given at creation, as the PATCH operations adding them."""
+    if not isinstance(body, dict) or 'locations' not in body:
+        return []
+    values = body.pop('locations')
+    if not isinstance(values, list):
+        raise exception.Invalid('Locations must be given as a list.')
+    return [patch.Operation('add', ('locations', '-'), v) for v in values]
+
+
 @errors.Wsgify
 def create_image(req):
-    values = _creation_values(req, request.extract_json(req))
+    body = request.extract_json(req)
+    new_locations = _pop_locations(body)
+    values = _creation_values(req, body)
     draft = domain.Image(
         id=values.get('id', ''),
         **{k: v for k, v in values.items() if k != 'id'},
@@ -123,7 +135,15 @@ def create_image(req):
     _check_owner(req, draft, req.context.owner)
     _check_visibility(req, draft)
     _check_quotas(req.state.conf, draft)
-    image = req.state.image_repo(req.context).add(values)
+    repo = req.state.image_repo(req.context)
+    image = repo.add(values)
+    if new_locations:
+        try:
+            locations.apply(req, image, new_locations)
+        except Exception:
+            repo.remove(image)  # no half-created image
+            raise
+        image = repo.get(image.id)
     return serialize.json_response(
         serialize.image(req, image), 201, _creation_headers(req, image)
     )

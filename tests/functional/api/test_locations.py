@@ -105,3 +105,26 @@ class LocationsTest(base.ServerTestCase):
         self.assertEqual(
             hashlib.md5(b'uploaded').hexdigest(), body['checksum']
         )
+
+    def test_create_with_locations(self):
+        url = self.put_file('fast', self.getUniqueString(), b'abc')
+        image = self.create_image(
+            headers=base.ADMIN, locations=[{'url': url, 'metadata': {}}]
+        )
+        self.assertEqual('active', image['status'])
+        self.assertEqual('fast', image['stores'])
+
+    def test_create_with_bad_location_leaves_no_image(self):
+        name = self.getUniqueString()
+        response = self.request(
+            'POST',
+            '/v2/images',
+            base.ADMIN,
+            json={
+                'name': name,
+                'locations': [{'url': 'file:///etc/hostname', 'metadata': {}}],
+            },
+        )
+        self.assertEqual(400, response.status_code)
+        listed = self.request('GET', '/v2/images?name=' + name).json()
+        self.assertEqual([], listed['images'])
