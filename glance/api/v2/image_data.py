@@ -41,6 +41,15 @@ def data_errors():
         raise webob.exc.HTTPServiceUnavailable(explanation=exc.msg)
 
 
+def request_body(req):
+    """The body as a file; read straight from servers that end
+    ``wsgi.input`` at the end of the body (gunicorn), skipping webob's
+    length-limiting wrapper and the copies it makes."""
+    if req.environ.get('wsgi.input_terminated'):
+        return req.body_file_raw
+    return req.body_file
+
+
 @errors.Wsgify
 @request.require_content(OCTET_STREAM)
 def upload_image_data(req):
@@ -49,7 +58,7 @@ def upload_image_data(req):
         image_data.upload(
             req.context,
             image,
-            req.body_file,
+            request_body(req),
             req.content_length,
             # Single-store mode ignores the header, as upstream does.
             req.headers.get(STORE_HEADER),
@@ -71,7 +80,7 @@ def stage_image_data(req):
         image_data.stage(
             req.context,
             image,
-            req.body_file,
+            request_body(req),
             req.content_length,
             req.state.conf,
             req.state.stores,
