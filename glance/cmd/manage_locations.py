@@ -10,6 +10,7 @@ Exit code: 0 when every location has a configured store, 2 when some match
 no store (listed, credentials removed), 1 on errors.
 """
 
+import argparse
 import dataclasses
 import sys
 
@@ -159,7 +160,6 @@ def add_location_commands(subparsers):
 
 
 def _positive_int(text):
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
+    if not (text.isascii() and text.isdigit() and int(text) > 0):
+        raise argparse.ArgumentTypeError('expected a whole number above 0')
+    return int(text)
