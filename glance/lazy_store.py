@@ -34,8 +34,14 @@ def plan_location_updates(locations, index, enabled_backends):
         StoreUpdate(location, location.metadata, index.resolve(location.url))
         for location in locations
         if location.status == 'active'
-        and location.store not in enabled_backends
+        and not _names_enabled_store(location, enabled_backends)
     ]
+
+
+def _names_enabled_store(location, enabled_backends):
+    # Any JSON may sit in meta_data: an unhashable 'store' is no store.
+    store = location.store
+    return isinstance(store, str) and store in enabled_backends
 
 
 def plan_store_updates(images, index, enabled_backends):

@@ -125,6 +125,12 @@ class LazyStoreRepoTest(testtools.TestCase):
         self.assertEqual([], self.set_stores.calls)
         self.assertEqual('fast', images[0].locations[0].store)
 
+    def test_store_of_any_json_type_is_replaced(self):
+        repo = self.repo(image('a', ('file:///data/fast/a', {'store': ['x']})))
+        self.assertEqual('fast', repo.get('a').locations[0].store)
+        [(_, changes)] = self.set_stores.calls
+        self.assertEqual([(1, {'store': ['x']}, 'fast')], changes)
+
     def test_inactive_locations_are_left_alone(self):
         item = image('a', ('file:///data/fast/a', {}))
         item.locations[0].status = 'pending_delete'
