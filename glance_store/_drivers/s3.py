@@ -242,7 +242,7 @@ class Store(driver.Store):
         try:
             yield
         except botocore.exceptions.ClientError as e:
-            code = e.response.get('Error', {}).get('Code', 'unknown')
+            code = _error_code(e)
             if code in _NOT_FOUND_CODES:
                 raise exceptions.NotFound(image=what) from None
             if code in _DENIED_CODES:
@@ -309,7 +309,9 @@ class Store(driver.Store):
     ):
         with self._s3_errors(image_id):
             self._ensure_bucket()
-            if self._exists(image_id):
+            if self._found(
+                self._client.head_object, Bucket=self.bucket, Key=image_id
+            ):
                 raise exceptions.Duplicate(image=image_id)
         reader = utils.HashingReader(image_file, hashing_algo, verifier)
         parts = _regroup(reader.chunks(), self.part_size)
@@ -331,13 +333,19 @@ class Store(driver.Store):
             metadata,
         )
 
-    def _ensure_bucket(self):
+    def _found(self, head_request, **request):
+        """Run a HEAD request; False when S3 answers that nothing is there."""
         try:
-            self._client.head_bucket(Bucket=self.bucket)
-            return
+            head_request(**request)
+            return True
         except botocore.exceptions.ClientError as e:
-            if e.response.get('Error', {}).get('Code') not in _NOT_FOUND_CODES:
-                raise
+            if _error_code(e) in _NOT_FOUND_CODES:
+                return False
+            raise
+
+    def _ensure_bucket(self):
+        if self._found(self._client.head_bucket, Bucket=self.bucket):
+            return
         if not self.create_bucket_on_put:
             raise exceptions.BackendException(
                 'Bucket %s of store %s does not exist; create it or set '
@@ -355,15 +363,6 @@ class Store(driver.Store):
             'Creating bucket %s for store %s', self.bucket, self.group_name
         )
         self._client.create_bucket(**request)
-
-    def _exists(self, key):
-        try:
-            self._client.head_object(Bucket=self.bucket, Key=key)
-            return True
-        except botocore.exceptions.ClientError as e:
-            if e.response.get('Error', {}).get('Code') in _NOT_FOUND_CODES:
-                return False
-            raise
 
     def _multipart_upload(self, key, head, parts):
         upload_id = self._client.create_multipart_upload(
@@ -428,6 +427,10 @@ class Store(driver.Store):
             Body=data,
         )
         return {'PartNumber': number, 'ETag': response['ETag']}
+
+
+def _error_code(client_error):
+    return client_error.response.get('Error', {}).get('Code', 'unknown')
 
 
 def _regroup(chunks, size):
