@@ -295,12 +295,17 @@ def _record(context, image_id, written):
 
 
 def _undo(context, image_id, stores, pending):
-    """Remove unrecorded data; an image still importing goes back to
-    queued."""
+    """Remove unrecorded data; every store still listed as importing has
+    failed, and an image still importing goes back to queued."""
     _undo_data(context, stores, pending)
-    image = images.get(context, image_id)
+    _update(context, image_id, _give_up)
+
+
+def _give_up(image):
+    for store_id in _split(image.properties.get(IMPORTING)):
+        _progress(store_id, failed=True)(image)
     if image.status == 'importing':
-        image_data.set_status(context, image, 'queued')
+        image.status = 'queued'
 
 
 def _undo_data(context, stores, pending):

@@ -131,7 +131,8 @@ class ImportFlowTest(testtools.TestCase):
         self.assertEqual('queued', image.status)
         self.assertEqual([], image.locations)
         self.assertEqual([], self._files('fast'))
-        self.assertEqual('cheap', image.properties[import_flow.FAILED])
+        self.assertEqual('cheap,fast', image.properties[import_flow.FAILED])
+        self.assertEqual('', image.properties[import_flow.IMPORTING])
 
     def test_web_download_from_a_local_server(self):
         server = _serve(self, DATA)
@@ -159,6 +160,7 @@ class ImportFlowTest(testtools.TestCase):
         self.assertEqual('queued', image.status)
         self.assertEqual([], image.locations)
         self.assertNotIn(import_flow.LOCK, image.properties)
+        self.assertEqual('fast', image.properties[import_flow.FAILED])
 
     def _refused(self, error, body, header_store=None, image=None):
         self.assertRaises(
