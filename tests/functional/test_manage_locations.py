@@ -8,30 +8,27 @@ import fixtures
 
 from glance.db import images as db_images
 from glance.db import locations as db_locations
+from tests.functional import fixtures as server_fixtures
 from tests.functional.db import base
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
-
-MULTI_STORE_CONFIG = """\
+DATABASE_CONFIG = """\
 [DEFAULT]
-enabled_backends = fast:file, cheap:file
 node_staging_uri = file://{tmp}/staging
 [database]
 connection = {connection}
-[glance_store]
-default_backend = fast
-[fast]
-filesystem_store_datadir = {tmp}/fast
-[cheap]
-filesystem_store_datadir = {tmp}/cheap/
 """
+MULTI_STORE_CONFIG = DATABASE_CONFIG + server_fixtures.MULTI_STORE
 
 
 class UpdateStoresTest(base.DBTestCase):
     def setUp(self):
         super().setUp()
         self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.useFixture(fixtures.EnvironmentVariable('PYTHONPATH', REPO_ROOT))
+        self.useFixture(
+            fixtures.EnvironmentVariable(
+                'PYTHONPATH', server_fixtures.REPO_ROOT
+            )
+        )
         self.config = self.write_config(MULTI_STORE_CONFIG)
 
     def write_config(self, text):
@@ -108,9 +105,7 @@ class UpdateStoresTest(base.DBTestCase):
         )
 
     def test_single_store_config_is_an_error(self):
-        self.config = self.write_config(
-            '[database]\nconnection = {connection}\n'
-        )
+        self.config = self.write_config(DATABASE_CONFIG)
         result = self.run_command()
         self.assertEqual(1, result.returncode)
         self.assertIn('enabled_backends is not set', result.stderr)
