@@ -18,11 +18,10 @@ CAP = 4 * 1024 * 1024
 DATA = os.urandom(3 * 1024 * 1024 + 123)
 
 
-class MultiStoreDataTest(base.ServerTestCase):
-    server_args = {
-        'multi_store': True,
-        'options': {'image_size_cap': str(CAP)},
-    }
+class DataTestCase(base.ServerTestCase):
+    """A multi-store server (stores fast and cheap) and a glanceclient."""
+
+    server_args = {'multi_store': True}
 
     def setUp(self):
         super().setUp()
@@ -37,6 +36,13 @@ class MultiStoreDataTest(base.ServerTestCase):
         response = self.request('GET', '/v2/images/' + image_id)
         self.assertEqual(200, response.status_code, response.text)
         return response.json()
+
+
+class MultiStoreDataTest(DataTestCase):
+    server_args = {
+        'multi_store': True,
+        'options': {'image_size_cap': str(CAP)},
+    }
 
     def _store_files(self, store_id, image_id):
         """Files (finished or temporary) of ``image_id`` in a store."""

@@ -1,35 +1,19 @@
 """Image import and per-store deletion against the real glance-api."""
 
 import hashlib
-import http.server
 import io
 import os
-import threading
 import time
 
-import glanceclient
-
+from tests.functional import test_image_data
 from tests.functional.api import base
+from tests.unit.glance import test_import_flow
 
 DATA = os.urandom(2 * 1024 * 1024 + 7)
 IMPORT_DONE_TIMEOUT = 30
 
 
-class ImportTest(base.ServerTestCase):
-    server_args = {'multi_store': True}
-
-    def setUp(self):
-        super().setUp()
-        self.glance = glanceclient.Client('2', self.server.url)
-
-    def _new_image(self):
-        return self.create_image(
-            headers=base.ADMIN, disk_format='raw', container_format='bare'
-        )
-
-    def _show(self, image_id):
-        return self.request('GET', '/v2/images/' + image_id).json()
-
+class ImportTest(test_image_data.DataTestCase):
     def _import(self, image_id, body, headers=None):
         return self.request(
             'POST', '/v2/images/%s/import' % image_id, headers, json=body
@@ -77,14 +61,14 @@ class ImportTest(base.ServerTestCase):
         self.assertEqual(DATA, b''.join(self.glance.images.data(image['id'])))
 
     def test_web_download_from_a_local_server(self):
-        server = _serve(self, DATA)
+        server = test_import_flow.serve_bytes(self, DATA)
         image = self._new_image()
         response = self._import(
             image['id'],
             {
                 'method': {
                     'name': 'web-download',
-                    'uri': 'http://127.0.0.1:%d/image' % server.server_port,
+                    'uri': 'http://127.0.0.1:%d/img' % server.server_port,
                 },
                 'stores': ['cheap'],
             },
@@ -175,23 +159,3 @@ class LegacyImportTest(base.ServerTestCase):
             json={'method': {'name': 'web-download', 'uri': 'http://x/y'}},
         )
         self.assertEqual(400, response.status_code)
-
-
-def _serve(test, data):
-    """A local HTTP server answering ``/image`` with ``data``."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header('Content-Length', str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    test.addCleanup(server.server_close)
-    test.addCleanup(server.shutdown)
-    return server

@@ -135,7 +135,7 @@ class ImportFlowTest(testtools.TestCase):
         self.assertEqual('', image.properties[import_flow.IMPORTING])
 
     def test_web_download_from_a_local_server(self):
-        server = _serve(self, DATA)
+        server = serve_bytes(self, DATA)
         image = self._import(
             {
                 'method': {
@@ -148,7 +148,7 @@ class ImportFlowTest(testtools.TestCase):
         self._assert_in(image, 'cheap')
 
     def test_failed_web_download_goes_back_to_queued(self):
-        server = _serve(self, DATA)
+        server = serve_bytes(self, DATA)
         image = self._import(
             {
                 'method': {
@@ -205,7 +205,7 @@ class ImportFlowTest(testtools.TestCase):
         )
 
 
-def _serve(test, data):
+def serve_bytes(test, data):
     """A local HTTP server answering ``/img`` with ``data``, else 404."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
