@@ -9,6 +9,7 @@ import uuid
 import testtools
 from oslo_config import cfg
 
+from glance_store import backend
 from glance_store import capabilities
 from glance_store import exceptions
 from glance_store import location
@@ -36,17 +37,17 @@ def set_options(conf, group, **options):
         conf.set_override(name, value, group=group)
 
 
-def make_conf(backend=BACKEND, **options):
+def make_conf(store_id=BACKEND, **options):
     conf = cfg.ConfigOpts()
     conf([])
-    store = s3.Store(conf, backend=backend)
-    set_options(conf, backend or 'glance_store', **options)
+    store = s3.Store(conf, backend=store_id)
+    set_options(conf, store_id or 'glance_store', **options)
     return conf, store
 
 
-def make_store(backend=BACKEND, **options):
+def make_store(store_id=BACKEND, **options):
     """A configured store; BadStoreConfiguration is raised, not swallowed."""
-    _, store = make_conf(backend=backend, **options)
+    _, store = make_conf(store_id=store_id, **options)
     store.configure(re_raise_bsc=True)
     return store
 
@@ -157,7 +158,7 @@ class ConfigurationTest(testtools.TestCase):
             self.assertEqual((prefix,), store.url_prefixes)
 
     def test_no_url_prefix_in_single_store_mode(self):
-        store = make_store(backend=None, s3_store_host='https://s3.example')
+        store = make_store(store_id=None, s3_store_host='https://s3.example')
         self.assertIsNone(store.url_prefix)
 
     def test_capabilities(self):
@@ -450,6 +451,36 @@ class S3StoreContractTest(store_contract.StoreContract, S3ServerTestCase):
 
     def absent_url(self):
         return self.store.url_prefix + '/no-such-image'
+
+
+class SingleStoreModeTest(S3ServerTestCase):
+    """Legacy ``[glance_store] stores = s3`` through the backend API."""
+
+    def test_round_trip_and_legacy_url(self):
+        self.useFixture(store_contract.StoreMapsFixture())
+        self.create_bucket()
+        conf = store_contract.new_conf()
+        backend.register_opts(conf)
+        conf.set_override('stores', ['s3'], group='glance_store')
+        conf.set_override('default_store', 's3', group='glance_store')
+        set_options(conf, 'glance_store', **self.server_options())
+        backend.create_stores(conf)
+        backend.verify_default_store(conf)
+        uri, size, checksum, multihash, metadata = (
+            backend.add_to_backend_with_multihash(
+                conf, 'img', io.BytesIO(b'legacy'), 6, 'sha256'
+            )
+        )
+        self.assertEqual(({}, 6), (metadata, size))
+        self.assertTrue(uri.startswith('s3+http://'))
+        credentialed = uri.replace('://', '://%s:%s@' % (ACCESS, SECRET))
+        for url in (uri, credentialed):
+            chunks, size = backend.get_from_backend(url)
+            self.assertEqual((b'legacy', 6), (b''.join(chunks), size))
+        backend.delete_from_backend(credentialed)
+        self.assertRaises(
+            exceptions.NotFound, backend.get_size_from_backend, uri
+        )
 
 
 class MissingBucketTest(S3ServerTestCase):
