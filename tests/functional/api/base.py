@@ -56,3 +56,16 @@ class ServerTestCase(testtools.TestCase):
             merged,
             data=json.dumps(operations),
         )
+
+    def add_location(self, image_id, url, headers=ADMIN, metadata=None):
+        return self.patch(
+            image_id,
+            [
+                {
+                    'op': 'add',
+                    'path': '/locations/-',
+                    'value': {'url': url, 'metadata': metadata or {}},
+                }
+            ],
+            headers=headers,
+        )

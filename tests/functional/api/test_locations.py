@@ -21,19 +21,6 @@ class LocationsTest(base.ServerTestCase):
             stored.write(data)
         return 'file://' + path
 
-    def add_location(self, image_id, url, headers=base.ADMIN, metadata=None):
-        return self.patch(
-            image_id,
-            [
-                {
-                    'op': 'add',
-                    'path': '/locations/-',
-                    'value': {'url': url, 'metadata': metadata or {}},
-                }
-            ],
-            headers=headers,
-        )
-
     def test_add_location_records_store_and_activates(self):
         image = self.create_image(headers=base.ADMIN)
         url = self.put_file('cheap', self.getUniqueString(), b'12345')
