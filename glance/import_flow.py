@@ -194,6 +194,8 @@ def _fill_staging(context, image_id, request, conf, stores):
             request.uri, stream=True, timeout=_FETCH_TIMEOUT
         ) as response:
             response.raise_for_status()
+            # Store what the URL serves, not its transfer encoding.
+            response.raw.decode_content = True
             _stage(context, image_id, response.raw, conf, stores)
     elif request.method == 'copy-image':
         image = images.get(context, image_id)
@@ -265,7 +267,7 @@ class _ChunkReader:
 
     def __init__(self, chunks):
         self._chunks = iter(chunks)
-        self._buffer = b''
+        self._buffer = bytearray()
 
     def read(self, size=image_data.CHUNK_SIZE):
         while len(self._buffer) < size:
@@ -273,7 +275,8 @@ class _ChunkReader:
             if not chunk:
                 break
             self._buffer += chunk
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
         return data
 
     def close(self):
