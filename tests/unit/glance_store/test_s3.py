@@ -2,10 +2,12 @@
 
 import hashlib
 import io
+import logging
 import os
 import time
 import uuid
 
+import fixtures
 import testtools
 from oslo_config import cfg
 
@@ -94,9 +96,11 @@ class ShortReads(io.BytesIO):
 
 
 class NoCredentialsMixin:
+    credentials = (ACCESS, SECRET)
+
     def assertNoCredentials(self, text):
-        self.assertNotIn(SECRET, str(text))
-        self.assertNotIn(ACCESS, str(text))
+        for credential in self.credentials:
+            self.assertNotIn(credential, str(text))
 
 
 class StoreLocationTest(testtools.TestCase, NoCredentialsMixin):
@@ -233,6 +237,10 @@ class S3ServerTestCase(testtools.TestCase, NoCredentialsMixin):
         super().setUp()
         self.bucket = 'glance-%s' % uuid.uuid4().hex[:12]
         self.s3 = self.server.client()
+        logs = self.useFixture(
+            fixtures.FakeLogger(name='glance_store', level=logging.DEBUG)
+        )
+        self.addCleanup(lambda: self.assertNoCredentials(logs.output))
 
     def server_options(self, **options):
         return dict(
@@ -513,6 +521,7 @@ class CredentialsTest(S3ServerTestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.access, cls.secret = cls.server.enforce_authentication()
+        cls.credentials = (ACCESS, SECRET, cls.access, cls.secret)
 
     def setUp(self):
         super().setUp()
@@ -550,8 +559,7 @@ class CredentialsTest(S3ServerTestCase):
                     exceptions.BackendException, call, *args
                 )
                 self.assertIn('refused the credentials', str(error))
-                for credential in (access, secret, self.secret):
-                    self.assertNotIn(credential, str(error))
+                self.assertNoCredentials(error)
                 self.assertIsNone(error.__cause__)
 
 
