@@ -12,21 +12,18 @@ import webob.exc
 from glance import image_data
 from glance.api import errors
 from glance.api import request
+from glance.api.v2 import images
 from glance.policies import images as image_policies
 
 OCTET_STREAM = 'application/octet-stream'
 STORE_HEADER = 'X-Image-Meta-Store'
 
 
-def image_target(image):
-    """Policy target of an image (the owner is ``project_id``)."""
-    return {'project_id': image.owner, 'visibility': image.visibility}
-
-
 def authorized_image(req, rule):
-    """The image of the URL, after checking ``rule`` against it."""
-    image = req.state.image_repo(req.context).get(req.urlvars['image_id'])
-    req.state.authorize(req.context, rule, image_target(image))
+    """The image of the URL (404 unless visible), after checking ``rule``
+    against it."""
+    image = images.get_visible_image(req)
+    images.authorize(req, rule, image)
     return image
 
 

@@ -7,6 +7,7 @@ from glance import image_data
 from glance.api import errors
 from glance.api.v2 import discovery
 from glance.api.v2 import image_data as data_handlers
+from glance.api.v2 import images
 from glance.policies import images as image_policies
 
 
@@ -21,11 +22,7 @@ def delete_image_from_store(req):
     image = data_handlers.authorized_image(
         req, image_policies.GET_IMAGE_LOCATION
     )
-    req.state.authorize(
-        req.context,
-        image_policies.DELETE_IMAGE_LOCATION,
-        data_handlers.image_target(image),
-    )
+    images.authorize(req, image_policies.DELETE_IMAGE_LOCATION, image)
     with data_handlers.data_errors():
         image_data.delete_from_store(req.context, image, store_id, configured)
     return webob.Response(status=204)
