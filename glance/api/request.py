@@ -26,7 +26,7 @@ class Request(webob.Request):
         return self.environ[STATE_KEY]
 
 
-def read_body(req, max_size):
+def _read_body(req, max_size):
     """The raw body, refusing more than ``max_size`` bytes with 413.
 
     Chunked bodies have no Content-Length, so read one byte past the limit.
@@ -45,7 +45,7 @@ def _too_large(max_size):
     )
 
 
-def parse_json(body):
+def _parse_json(body):
     try:
         return json.loads(body)
     except ValueError:
@@ -67,8 +67,8 @@ def validate(document, schema):
 
 def extract_json(req, schema=None):
     """The request body as validated JSON (size-capped by the config)."""
-    body = read_body(req, req.state.conf.max_request_body_size)
-    document = parse_json(body)
+    body = _read_body(req, req.state.conf.max_request_body_size)
+    document = _parse_json(body)
     if schema is not None:
         validate(document, schema)
     return document
@@ -88,21 +88,6 @@ def query_int(params, name, default=None, minimum=0):
             explanation='%s param must be an integer >= %d' % (name, minimum)
         )
     return number
-
-
-def query_bool(params, name, default=None):
-    value = params.get(name)
-    if value is None:
-        return default
-    lowered = value.strip().lower()
-    if lowered in ('true', '1', 'yes', 'on'):
-        return True
-    if lowered in ('false', '0', 'no', 'off'):
-        return False
-    raise webob.exc.HTTPBadRequest(
-        explanation='Invalid value for %s: %r (expected a boolean)'
-        % (name, value)
-    )
 
 
 def require_content(*media_types, headers=None):

@@ -74,14 +74,6 @@ class QueryTest(testtools.TestCase):
                 'limit',
             )
 
-    def test_query_bool(self):
-        self.assertTrue(request.query_bool({'b': 'True'}, 'b'))
-        self.assertFalse(request.query_bool({'b': 'off'}, 'b'))
-        self.assertIsNone(request.query_bool({}, 'b'))
-        self.assertRaises(
-            webob.exc.HTTPBadRequest, request.query_bool, {'b': 'maybe'}, 'b'
-        )
-
 
 class RequireContentTest(testtools.TestCase):
     def test_other_media_type_is_415_with_headers(self):
