@@ -26,6 +26,17 @@ MODIFY_MEMBER = 'modify_member'
 DELETE_MEMBER = 'delete_member'
 STORES_INFO_DETAIL = 'stores_info_detail'
 
+
+def target(image):
+    """What the rules read of an image: its owner is ``project_id``."""
+    return {
+        'project_id': image.owner,
+        'owner': image.owner,
+        'visibility': image.visibility,
+        'image_id': image.id,
+    }
+
+
 _IMAGES = '/v2/images'
 _IMAGE = '/v2/images/{image_id}'
 _MEMBERS = _IMAGE + '/members'

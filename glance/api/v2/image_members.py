@@ -25,7 +25,7 @@ def _shared_image(req):
 
 
 def _authorize(req, rule, image, member_id=None):
-    target = serialize.policy_target(image)
+    target = policies.target(image)
     target['member_id'] = member_id or req.context.project_id
     req.state.authorize(req.context, rule, target)
 

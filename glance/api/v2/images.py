@@ -25,19 +25,19 @@ def _schema(req):
     )
 
 
-def get_visible_image(req, image_id=None):
+def get_visible_image(req):
     """The image named in the URL; 404 if the caller may not see it."""
-    image_id = image_id or req.urlvars['image_id']
+    image_id = req.urlvars['image_id']
     image = req.state.image_repo(req.context).get(image_id)
     if not req.state.allowed(
-        req.context, policies.GET_IMAGE, serialize.policy_target(image)
+        req.context, policies.GET_IMAGE, policies.target(image)
     ):
         raise exception.ImageNotFound(image_id=image_id)
     return image
 
 
 def authorize(req, rule, image):
-    req.state.authorize(req.context, rule, serialize.policy_target(image))
+    req.state.authorize(req.context, rule, policies.target(image))
 
 
 def _check_visibility(req, image):

@@ -41,7 +41,7 @@ def apply(req, image, operations):
 
 
 def _authorize(req, image, op):
-    target = {'project_id': image.owner, 'visibility': image.visibility}
+    target = policies.target(image)
     if op in ('add', 'replace'):
         req.state.authorize(req.context, policies.SET_IMAGE_LOCATION, target)
     if op in ('remove', 'replace'):

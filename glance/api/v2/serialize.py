@@ -34,15 +34,6 @@ def isotime(moment):
     return moment.strftime('%Y-%m-%dT%H:%M:%SZ') if moment else None
 
 
-def policy_target(image):
-    return {
-        'project_id': image.owner,
-        'owner': image.owner,
-        'visibility': image.visibility,
-        'image_id': image.id,
-    }
-
-
 def image_href(image_id):
     return '/v2/images/%s' % image_id
 
@@ -83,7 +74,7 @@ def _may_see_locations(req, record):
     return req.state.allowed(
         req.context,
         image_policies.GET_IMAGE_LOCATION,
-        policy_target(record),
+        image_policies.target(record),
     )
 
 
