@@ -13,6 +13,7 @@ from oslo_log import log as logging
 from paste import deploy
 
 import glance.conf
+from glance import stores
 from glance.api import state as app_state
 from glance.db import migration
 from glance.db import session
@@ -99,15 +100,6 @@ def pipeline_name(conf):
     return 'glance-api-%s' % flavor if flavor else 'glance-api'
 
 
-def configure_stores(conf):
-    try:
-        from glance import stores
-    except ImportError:
-        LOG.warning('glance.stores is not available: no image data')
-        return None
-    return stores.configure(conf)
-
-
 def build_app(conf, embedded=False):
     """Configure DB and stores for ``conf`` and load the pipeline."""
     session.configure(conf)
@@ -118,7 +110,7 @@ def build_app(conf, embedded=False):
             'data lives in %s',
             os.path.join(os.getcwd(), 'data'),
         )
-    state = app_state.AppState.build(conf, configure_stores(conf))
+    state = app_state.AppState.build(conf, stores.configure(conf))
     app = deploy.loadapp(
         'config:' + os.path.abspath(find_paste_file(conf)),
         name=pipeline_name(conf),

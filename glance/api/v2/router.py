@@ -2,18 +2,16 @@
 
 Paths are relative to the ``/v2`` mount point (``[composite:rootapp]`` in
 glance-api-paste.ini). Handlers are named ``module.function`` inside
-``glance.api.v2`` and resolved once, when the application is built.
+``glance.api.v2`` and resolved once, when the application is built: a
+missing one stops start-up.
 """
 
 import importlib
 
 import routes
 import webob.exc
-from oslo_log import log as logging
 
 from glance.api import errors
-
-LOG = logging.getLogger(__name__)
 
 ROUTES = {
     '/images': {
@@ -68,26 +66,10 @@ ROUTES = {
 
 
 def resolve(name):
-    """The handler function ``module.function`` of glance.api.v2.
-
-    Modules still being written answer 501 instead of stopping start-up.
-    """
+    """The handler function ``module.function`` of glance.api.v2."""
     module_name, function_name = name.split('.')
-    qualified = 'glance.api.v2.' + module_name
-    try:
-        return getattr(importlib.import_module(qualified), function_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != qualified:
-            raise
-    except AttributeError:
-        pass
-    LOG.warning('Handler %s is not available; its route answers 501', name)
-    return _not_implemented
-
-
-@errors.Wsgify
-def _not_implemented(req):
-    raise webob.exc.HTTPNotImplemented()
+    module = importlib.import_module('glance.api.v2.' + module_name)
+    return getattr(module, function_name)
 
 
 def make_map(route_table):
