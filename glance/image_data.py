@@ -166,8 +166,11 @@ def target_store(stores, store_id):
     if not stores.multi:
         return None
     store_id = store_id or stores.default
-    if stores.get(store_id) is None:
+    info = stores.get(store_id)
+    if info is None:
         raise UnknownStore(store_id=store_id)
+    if info.read_only:
+        raise exception.Invalid('Store %s is read-only.' % store_id)
     return store_id
 
 

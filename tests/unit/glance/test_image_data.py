@@ -179,6 +179,9 @@ class FileStoreDataTest(testtools.TestCase):
             'nope',
         )
         self.assertEqual('fast', image_data.target_store(self.stores, None))
+        self.assertRaises(
+            exception.Invalid, image_data.target_store, self.stores, 'web'
+        )
 
     def _image(self, data, **values):
         stored = self._add(data)
