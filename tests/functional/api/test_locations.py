@@ -115,3 +115,20 @@ class LocationsTest(base.ServerTestCase):
         self.assertEqual(400, response.status_code)
         listed = self.request('GET', '/v2/images?name=' + name).json()
         self.assertEqual([], listed['images'])
+
+    def test_delete_image_deletes_its_data(self):
+        image = self.create_image()
+        response = self.request(
+            'PUT',
+            '/v2/images/%s/file' % image['id'],
+            dict(base.OWNER, **{'Content-Type': 'application/octet-stream'}),
+            data=b'to be deleted',
+        )
+        self.assertEqual(204, response.status_code, response.text)
+        stored = os.path.join(self.server.tmp, 'fast', image['id'])
+        self.assertTrue(os.path.exists(stored))
+        response = self.request(
+            'DELETE', '/v2/images/' + image['id'], base.OWNER
+        )
+        self.assertEqual(204, response.status_code)
+        self.assertFalse(os.path.exists(stored))
