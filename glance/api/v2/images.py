@@ -8,13 +8,13 @@ import webob.exc
 
 from glance import domain
 from glance import exception
-from glance import image_data
 from glance.api import errors
 from glance.api import request
 from glance.api.v2 import images_query
 from glance.api.v2 import locations
 from glance.api.v2 import patch
 from glance.api.v2 import serialize
+from glance.db import session
 from glance.policies import images as policies
 from glance.schemas import image as image_schema
 
@@ -136,13 +136,11 @@ def create_image(req):
     _check_visibility(req, draft)
     _check_quotas(req.state.conf, draft)
     repo = req.state.image_repo(req.context)
-    image = repo.add(values)
+    # One transaction: a location that cannot be added leaves no image.
+    with session.writer.using(req.context):
+        image = repo.add(values)
+        locations.apply(req, image, new_locations)
     if new_locations:
-        try:
-            locations.apply(req, image, new_locations)
-        except Exception:
-            repo.remove(image)  # no half-created image
-            raise
         image = repo.get(image.id)
     return serialize.json_response(
         serialize.image(req, image), 201, _creation_headers(req, image)
@@ -187,10 +185,14 @@ def update_image(req):
         _check_visibility(req, image)
     _validate(req, image)
     repo = req.state.image_repo(req.context)
-    if image != original:
-        image = repo.save(image, original)
+    # One transaction for the whole patch; data of removed locations goes
+    # only once the change is committed.
+    with session.writer.using(req.context):
+        if image != original:
+            image = repo.save(image, original)
+        removed = locations.apply(req, image, location_operations)
+    locations.delete_data(req, removed)
     if location_operations:
-        locations.apply(req, image, location_operations)
         image = repo.get(image.id)
     return serialize.json_response(serialize.image(req, image))
 
@@ -202,14 +204,7 @@ def delete_image(req):
     if image.protected:
         raise exception.ProtectedImageDelete(image_id=image.id)
     req.state.image_repo(req.context).remove(image)
-    stores = req.state.stores
-    for loc in image.active_locations:
-        image_data.delete_quietly(
-            req.context,
-            stores,
-            loc.url,
-            image_data.location_store(stores, loc),
-        )
+    locations.delete_data(req, image.active_locations)
     return webob.Response(status=204)
 
 

@@ -2,15 +2,19 @@
 
 Location URLs must use a scheme of a configured store; in multi-store mode
 the store is recorded from the URL's prefix when the client gives none.
+Callers run ``apply`` inside their DB transaction and delete the data of
+removed locations (``delete_data``) only once it has committed.
 """
 
 import copy
+import dataclasses
 import urllib.parse
 
 import jsonschema
 
 from glance import exception
 from glance import image_data
+from glance import store_resolution
 from glance.db import locations as db_locations
 from glance.policies import images as policies
 from glance.schemas import image as image_schema
@@ -24,7 +28,11 @@ _VERB = {'add': 'add', 'replace': 'update', 'remove': 'remove'}
 
 
 def apply(req, image, operations):
-    """Apply location ``operations`` to ``image`` in the database."""
+    """Apply location ``operations`` to ``image`` in the database.
+
+    Returns the removed locations, whose data is still in the stores.
+    """
+    removed = []
     for operation in operations:
         if not req.state.conf.show_multiple_locations:
             raise exception.Forbidden(
@@ -33,11 +41,25 @@ def apply(req, image, operations):
             )
         _authorize(req, image, operation.op)
         if operation.op == 'remove':
-            _remove(req, image, operation.path)
+            image, gone = _remove(req, image, operation.path)
+            removed.append(gone)
         elif operation.op == 'add':
-            _add(req, image, operation.value)
+            image = _add(req, image, operation.value)
         else:
             _replace(req, image, operation)
+    return removed
+
+
+def delete_data(req, removed):
+    """Delete the data of removed locations (failures are logged)."""
+    stores = req.state.stores
+    for loc in removed:
+        image_data.delete_quietly(
+            req.context,
+            stores,
+            loc.url,
+            image_data.location_store(stores, loc),
+        )
 
 
 def _authorize(req, image, op):
@@ -50,6 +72,13 @@ def _authorize(req, image, op):
         )
 
 
+def _invalid(url):
+    # Location URLs may carry credentials: never echo them.
+    return exception.Invalid(
+        'Invalid location: %s' % store_resolution.redact(url)
+    )
+
+
 def _validated(req, value):
     try:
         jsonschema.validate(value, _LOCATION)
@@ -57,12 +86,13 @@ def _validated(req, value):
         raise exception.Invalid('Invalid location: %s' % exc.message) from None
     url, metadata = value['url'], dict(value['metadata'])
     if urllib.parse.urlsplit(url).scheme not in _known_schemes(req):
-        raise exception.Invalid('Invalid location')
+        raise _invalid(url)
     if req.state.multi_store and 'store' not in metadata:
         store_id = req.state.store_index.resolve(url)
         if store_id is None:
             raise exception.Invalid(
-                'The location does not belong to any configured store.'
+                'The location %s does not belong to any configured store.'
+                % store_resolution.redact(url)
             )
         metadata['store'] = store_id
     return url, metadata
@@ -82,7 +112,7 @@ def _size_of(req, url, metadata):
             )
         return backend.get_size_from_backend(url, context=req.context)
     except (store_exceptions.NotFound, store_exceptions.BadStoreUri):
-        raise exception.Invalid('Invalid location: %s' % url) from None
+        raise _invalid(url) from None
 
 
 def _add(req, image, value):
@@ -95,11 +125,14 @@ def _add(req, image, value):
             'Locations can only be added to queued or active images.'
         )
     size = _size_of(req, url, metadata)
-    db_locations.add(req.context, image.id, url, metadata)
-    if image.status == 'queued':
-        active = copy.deepcopy(image)
-        active.status, active.size = 'active', size
-        req.state.image_repo(req.context).save(active, image)
+    added = copy.deepcopy(image)
+    added.locations.append(
+        db_locations.add(req.context, image.id, url, metadata)
+    )
+    if image.status != 'queued':
+        return added
+    added.status, added.size = 'active', size
+    return req.state.image_repo(req.context).save(added, image)
 
 
 def _remove(req, image, path):
@@ -110,12 +143,14 @@ def _remove(req, image, path):
         raise exception.Forbidden('Cannot remove last location in the image.')
     gone = current[int(path[1])]
     db_locations.delete(req.context, gone.id)
-    image_data.delete_quietly(
-        req.context,
-        req.state.stores,
-        gone.url,
-        image_data.location_store(req.state.stores, gone),
-    )
+    remaining = copy.deepcopy(image)
+    remaining.locations = [
+        dataclasses.replace(loc, status='deleted')
+        if loc.id == gone.id
+        else loc
+        for loc in remaining.locations
+    ]
+    return remaining, gone
 
 
 def _replace(req, image, operation):

@@ -132,3 +132,51 @@ class LocationsTest(base.ServerTestCase):
         )
         self.assertEqual(204, response.status_code)
         self.assertFalse(os.path.exists(stored))
+
+    def test_two_locations_in_one_patch(self):
+        image = self.create_image(headers=base.ADMIN)
+        urls = [
+            self.put_file(store, self.getUniqueString(), b'twice')
+            for store in ('fast', 'cheap')
+        ]
+        response = self.patch(
+            image['id'],
+            [
+                {
+                    'op': 'add',
+                    'path': '/locations/-',
+                    'value': {'url': url, 'metadata': {}},
+                }
+                for url in urls
+            ],
+            headers=base.ADMIN,
+        )
+        self.assertEqual(200, response.status_code, response.text)
+        self.assertEqual('active', response.json()['status'])
+        self.assertEqual('fast,cheap', response.json()['stores'])
+
+    def test_failed_patch_changes_nothing(self):
+        image = self.create_image(headers=base.ADMIN)
+        response = self.patch(
+            image['id'],
+            [
+                {'op': 'replace', 'path': '/name', 'value': 'changed'},
+                {
+                    'op': 'add',
+                    'path': '/locations/-',
+                    'value': {'url': 'file:///etc/hostname', 'metadata': {}},
+                },
+            ],
+            headers=base.ADMIN,
+        )
+        self.assertEqual(400, response.status_code)
+        shown = self.request('GET', '/v2/images/' + image['id']).json()
+        self.assertEqual(image['name'], shown['name'])
+
+    def test_credentials_in_location_are_not_echoed(self):
+        image = self.create_image(headers=base.ADMIN)
+        response = self.add_location(
+            image['id'], 'http://user:s3cr3t@127.0.0.1:9/x'
+        )
+        self.assertEqual(400, response.status_code)
+        self.assertNotIn('s3cr3t', response.text)
