@@ -19,6 +19,7 @@ from glance import exception
 from glance.db import images
 from glance.db import locations
 from glance.db import session
+from glance.stores import RESERVED_STORES
 from glance.stores import STAGING_STORE
 from glance_store import backend
 from glance_store import exceptions as store_exceptions
@@ -119,10 +120,6 @@ def upload(context, image, data, size, store_id, conf, stores):
 
 def stage(context, image, data, size, conf, stores):
     """Write ``data`` to the staging store for a glance-direct import."""
-    if not stores.multi:
-        raise exception.Invalid(
-            'Staging image data needs multi-store mode (enabled_backends).'
-        )
     return _write(
         context,
         conf,
@@ -203,10 +200,19 @@ def _set_status_quietly(context, image, status):
         LOG.exception('Could not set image %s back to %s', image.id, status)
 
 
+def by_store_id(stores, store_id):
+    """Whether glance_store knows ``store_id`` by id: every store in
+    multi-store mode, the reserved (staging) stores in both modes."""
+    return stores.multi or store_id in RESERVED_STORES
+
+
 def add(context, conf, stores, image_id, reader, size, store_id):
-    """Write to a store, translating store errors to domain errors."""
+    """Write to a store, translating store errors to domain errors.
+
+    In single-store mode any ``store_id`` but a reserved one means the
+    default store."""
     try:
-        if stores.multi:
+        if by_store_id(stores, store_id):
             result = multi_backend.add_with_multihash(
                 conf,
                 image_id,
@@ -273,7 +279,7 @@ def delete_quietly(context, stores, url, store_id):
 
 def _delete_data(context, stores, url, store_id):
     try:
-        if stores.multi:
+        if by_store_id(stores, store_id):
             multi_backend.delete(url, store_id, context=context)
         else:
             backend.delete_from_backend(url, context=context)
@@ -448,7 +454,7 @@ def _open(context, stores, url, store_id, image, wanted):
 def _local_path(stores, url, store_id):
     """Path of the data when its store is a local file store that says
     where (multi-store mode), else None."""
-    if not stores.multi:
+    if not by_store_id(stores, store_id):
         return None
     store = multi_backend.get_store_from_store_identifier(store_id)
     if not hasattr(store, 'get_local_path'):

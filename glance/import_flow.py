@@ -60,17 +60,17 @@ def prepare(image, body, header_store, conf, stores):
         raise exception.Invalid('Import method %s is not enabled.' % method)
     if method not in _REQUIRED_STATUS:
         raise exception.Invalid('Unknown import method %s.' % method)
-    if not stores.multi:
-        # The staging area is a reserved store, which only exists in
-        # multi-store mode.
+    must_succeed = body.get('all_stores_must_succeed', True)
+    if not stores.multi and (method == 'copy-image' or not must_succeed):
         raise exception.Invalid(
-            'Image import needs multi-store mode (enabled_backends).'
+            'copy-image and all_stores_must_succeed=false need multi-store '
+            'mode.'
         )
     _check_image(image, method)
     return ImportRequest(
         method=method,
         stores=_target_stores(image, body, header_store, method, stores),
-        must_succeed=body.get('all_stores_must_succeed', True),
+        must_succeed=must_succeed,
         uri=_web_uri(body) if method == 'web-download' else None,
     )
 
@@ -88,7 +88,13 @@ def _check_image(image, method):
 
 
 def _target_stores(image, body, header_store, method, stores):
-    """Store ids to import into, by upstream's rules (400/409)."""
+    """Store ids to import into, by upstream's rules (400/409).
+
+    Single-store mode has one target, named by the default store's type;
+    the request's store choices do not apply there, as upstream.
+    """
+    if not stores.multi:
+        return (stores.default,)
     requested = body.get('stores')
     all_stores = body.get('all_stores', False)
     if all_stores and (requested or header_store):

@@ -92,6 +92,8 @@ def _configure_legacy(conf):
     backend.register_opts(conf)
     backend.create_stores(conf)
     backend.verify_default_store(conf)
+    # Image import stages data in the reserved stores in both modes.
+    _create_reserved_stores(conf)
     return Stores(multi=False, default=conf.glance_store.default_store)
 
 
@@ -100,9 +102,7 @@ def _configure_multi(conf):
     # cached dict.
     enabled = dict(conf.enabled_backends)
     _refuse_reserved_ids(enabled)
-    multi_backend.register_store_opts(conf, reserved_stores=RESERVED_STORES)
-    _default_reserved_datadirs(conf)
-    multi_backend.create_multi_stores(conf, reserved_stores=RESERVED_STORES)
+    _create_reserved_stores(conf)
     multi_backend.verify_store(conf)
     return Stores(
         multi=True,
@@ -115,6 +115,14 @@ def _configure_multi(conf):
             location.SCHEME_TO_CLS_BACKEND_MAP
         ),
     )
+
+
+def _create_reserved_stores(conf):
+    """Create the reserved stores and, in multi-store mode, the enabled
+    ones (both are registered by id, under multi-store rules)."""
+    multi_backend.register_store_opts(conf, reserved_stores=RESERVED_STORES)
+    _default_reserved_datadirs(conf)
+    multi_backend.create_multi_stores(conf, reserved_stores=RESERVED_STORES)
 
 
 def _refuse_reserved_ids(enabled):

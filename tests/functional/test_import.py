@@ -13,7 +13,7 @@ DATA = os.urandom(2 * 1024 * 1024 + 7)
 IMPORT_DONE_TIMEOUT = 30
 
 
-class ImportTest(test_image_data.DataTestCase):
+class ImportTestCase(test_image_data.DataTestCase):
     def _import(self, image_id, body, headers=None):
         return self.request(
             'POST', '/v2/images/%s/import' % image_id, headers, json=body
@@ -29,6 +29,8 @@ class ImportTest(test_image_data.DataTestCase):
                 self.fail('import of %s did not finish' % image_id)
             time.sleep(0.1)
 
+
+class ImportTest(ImportTestCase):
     def _assert_data_in(self, image, *store_ids):
         self.assertEqual('active', image['status'])
         self.assertEqual(','.join(store_ids), image['stores'])
@@ -148,14 +150,23 @@ class ImportTest(test_image_data.DataTestCase):
         self.assertIn(response.status_code, (403, 404))
 
 
-class LegacyImportTest(base.ServerTestCase):
+class LegacyImportTest(ImportTestCase):
     server_args = {'multi_store': False}
 
-    def test_import_needs_multi_store_mode(self):
-        image = self.create_image(headers=base.ADMIN)
-        response = self.request(
-            'POST',
-            '/v2/images/%s/import' % image['id'],
-            json={'method': {'name': 'web-download', 'uri': 'http://x/y'}},
+    def test_glance_direct_into_the_single_store(self):
+        image = self._new_image()
+        self.glance.images.stage(image['id'], io.BytesIO(DATA))
+        self.glance.images.image_import(image['id'], method='glance-direct')
+        done = self._wait_for_import(image['id'])
+        self.assertEqual('active', done['status'])
+        path = os.path.join(self.server.tmp, 'images', image['id'])
+        with open(path, 'rb') as f:
+            self.assertEqual(DATA, f.read())
+
+    def test_multi_store_only_requests(self):
+        image = self._new_image()
+        web = {'name': 'web-download', 'uri': 'http://127.0.0.1:9/x'}
+        response = self._import(
+            image['id'], {'method': web, 'all_stores_must_succeed': False}
         )
         self.assertEqual(400, response.status_code)

@@ -205,6 +205,72 @@ class ImportFlowTest(testtools.TestCase):
         )
 
 
+class LegacyImportFlowTest(testtools.TestCase):
+    """Single-store mode: import into the one store."""
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(test_stores.StoreMapsFixture())
+        self.root = self.useFixture(fixtures.TempDir()).path
+        self.conf = test_stores.legacy_store_conf(
+            self,
+            self.root,
+            '[database]\nconnection = sqlite:///%s/g.sqlite' % self.root,
+        )
+        session.configure(self.conf)
+        migration.sync(self.conf)
+        self.stores = stores.configure(self.conf)
+        self.context = glance_context.get_admin_context()
+        self.image = images.create(self.context, {'owner': 'p'})
+
+    def _import(self, body):
+        image = images.get(self.context, self.image.id)
+        request = import_flow.prepare(
+            image, body, None, self.conf, self.stores
+        )
+        import_flow.start(
+            self.context, image, request, self.conf, self.stores
+        ).join()
+        return images.get(self.context, self.image.id)
+
+    def test_glance_direct(self):
+        image_data.stage(
+            self.context,
+            self.image,
+            io.BytesIO(DATA),
+            None,
+            self.conf,
+            self.stores,
+        )
+        image = self._import(
+            {'method': {'name': 'glance-direct'}, 'stores': ['ignored']}
+        )
+        self.assertEqual('active', image.status)
+        [loc] = image.locations
+        self.assertEqual(
+            'file://%s/images/%s' % (self.root, image.id), loc.url
+        )
+        self.assertEqual(hashlib.sha512(DATA).hexdigest(), image.os_hash_value)
+
+    def test_multi_store_only_requests(self):
+        for body in (
+            {'method': {'name': 'copy-image'}},
+            {
+                'method': {'name': 'web-download', 'uri': 'http://x/y'},
+                'all_stores_must_succeed': False,
+            },
+        ):
+            self.assertRaises(
+                exception.Invalid,
+                import_flow.prepare,
+                self.image,
+                body,
+                None,
+                self.conf,
+                self.stores,
+            )
+
+
 def serve_bytes(test, data):
     """A local HTTP server answering ``/img`` with ``data``, else 404."""
 

@@ -149,21 +149,36 @@ filesystem_store_datadir = {root}/fast
         self.assertRaises(RuntimeError, stores.configure, conf)
 
 
-class LegacyConfigureTest(testtools.TestCase):
-    def test_single_store_mode(self):
-        self.useFixture(StoreMapsFixture())
-        root = self.useFixture(fixtures.TempDir()).path
-        conf = write_conf(
-            self,
-            f"""
+def legacy_store_conf(test, root, extra=''):
+    """Single-store mode: one file store below ``root``."""
+    return write_conf(
+        test,
+        f"""
+[DEFAULT]
+node_staging_uri = file://{root}/staging
+{extra}
 [glance_store]
 stores = file
 default_store = file
 filesystem_store_datadir = {root}/images
 """,
-        )
-        configured = stores.configure(conf)
+    )
+
+
+class LegacyConfigureTest(testtools.TestCase):
+    def test_single_store_mode(self):
+        self.useFixture(StoreMapsFixture())
+        root = self.useFixture(fixtures.TempDir()).path
+        configured = stores.configure(legacy_store_conf(self, root))
         self.assertFalse(configured.multi)
         self.assertEqual('file', configured.default)
         self.assertEqual((), configured.stores)
         self.assertIsNone(configured.index)
+        # The staging area exists for image import all the same.
+        staging = multi_backend.get_store_from_store_identifier(
+            stores.STAGING_STORE
+        )
+        self.assertEqual(
+            'file://%s/staging/%s' % (root, stores.STAGING_STORE),
+            staging.url_prefix,
+        )
