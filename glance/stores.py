@@ -134,7 +134,7 @@ def _refuse_reserved_ids(enabled):
         )
 
 
-def staging_area(conf):
+def _staging_area(conf):
     """Local directory of the staging area (``node_staging_uri``)."""
     return urllib.parse.urlsplit(conf.node_staging_uri).path
 
@@ -145,7 +145,7 @@ def _default_reserved_datadirs(conf):
     for store_id in RESERVED_STORES:
         conf.set_default(
             'filesystem_store_datadir',
-            os.path.join(staging_area(conf), store_id),
+            os.path.join(_staging_area(conf), store_id),
             group=store_id,
         )
 
