@@ -33,6 +33,8 @@ _UNRESERVED = frozenset(string.ascii_letters + string.digits + '-._~')
 # Characters a URL path may hold as they are (RFC 3986 pchar plus '/').
 _PATH_SAFE = "-._~!$&'()*+,;=:@/"
 _PLAIN_PATH_RE = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/]*\Z")
+# Authority (where web URLs keep their userinfo), then path and the rest.
+_AUTHORITY_RE = re.compile(r'([^/?#]*)(.*)\Z', re.S)
 _SECRET_PARAM_RE = re.compile(
     r'sig|secret|token|passw|pwd|key|credential|auth', re.I
 )
@@ -219,17 +221,56 @@ def normalize(url):
     return text + ('?' + parsed.query if parsed.query else '')
 
 
-def redact(url):
-    """``url`` without credentials, for logs and reports."""
-    text = str(url)
+def _split_scheme(text):
+    """(scheme, '://' or '', rest, _Scheme) of a URL as written."""
     scheme, sep, rest = text.partition('://')
     if not sep:
         scheme, rest = '', text
-    spec = _scheme_of(scheme.lower())
-    if spec.family == 'file':
-        return text
+    return scheme, sep, rest, _scheme_of(scheme.lower())
+
+
+def strip_credentials(url):
+    """``url`` without the ``user:secret@`` it may carry; all else as is.
+
+    Unlike ``redact`` the result still names the same data, so it can be
+    shown to API callers and stored. A secret of a credentialed scheme
+    (s3, swift) was never quoted: it ends at the last '@'.
+    """
+    scheme, sep, rest, spec = _split_scheme(url)
+    if not sep or spec.family == 'file':
+        return url
     if spec.credentialed:
         return scheme + sep + rest.rpartition('@')[2]
+    authority, tail = _AUTHORITY_RE.match(rest).groups()
+    return scheme + sep + authority.rpartition('@')[2] + tail
+
+
+def rewritten_url(url):
+    """The URL to record instead of ``url``, or None to keep it.
+
+    Upstream glance_store wrote the access and secret key into every s3
+    location URL; our s3 driver reads them from its options only, so such
+    URLs lose them. Swift URLs keep theirs: upstream's swift driver may
+    still need them.
+    """
+    if '@' not in url:  # the common case, checked first: it is on every read
+        return None
+    if _split_scheme(url)[3].family != 's3':
+        return None
+    stripped = strip_credentials(url)
+    return None if stripped == url else stripped
+
+
+def redact(url):
+    """``url`` without credentials, for logs and reports.
+
+    Goes further than ``strip_credentials``: anything up to the last '@'
+    before the query and query parameters that look secret are masked.
+    """
+    text = str(url)
+    scheme, sep, rest, spec = _split_scheme(text)
+    if spec.family == 'file' or spec.credentialed:
+        return strip_credentials(text)
     rest, query = _split_query(rest)
     redacted = scheme + sep + rest.rpartition('@')[2]
     if query:

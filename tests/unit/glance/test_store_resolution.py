@@ -140,6 +140,28 @@ REDACT_CASES = [
     ('rbd://fsid/pool/img/snap', 'rbd://fsid/pool/img/snap'),
 ]
 
+STRIP_CASES = [
+    ('s3://AKIA:se/cr@et@host/bucket/id', 's3://host/bucket/id'),
+    ('s3+https://AK:se?c#r@Host:9000/b/id', 's3+https://Host:9000/b/id'),
+    ('swift+https://t:u:key@auth/v3/c/o', 'swift+https://auth/v3/c/o'),
+    ('http://u:p@host/a@b?sig=s#f', 'http://host/a@b?sig=s#f'),
+    ('https://host/x?user=a@b', 'https://host/x?user=a@b'),
+    ('file:///data/a@b/x', 'file:///data/a@b/x'),
+    ('s3://host/bucket/id', 's3://host/bucket/id'),
+    ('user:secret@host/x', 'user:secret@host/x'),
+]
+
+# url -> what the lazy update records instead (None: keep it).
+REWRITE_CASES = [
+    ('s3://AKIA:se/cr@et@host/bucket/id', 's3://host/bucket/id'),
+    ('S3+HTTP://AK:s@host/b/id', 'S3+HTTP://host/b/id'),
+    ('s3://host/bucket/id', None),
+    ('swift+https://u:k@auth/v3/c/o', None),
+    ('http://u:p@host/x', None),
+    ('file:///data/a@b/x', None),
+    ('junk@', None),
+]
+
 
 class NormalizeTest(testtools.TestCase):
     def test_cases(self):
@@ -157,6 +179,8 @@ class NormalizeTest(testtools.TestCase):
             for url in (junk, 'http://' + junk, 's3://' + junk):
                 store_resolution.normalize(url)
                 store_resolution.redact(url)
+                store_resolution.strip_credentials(url)
+                store_resolution.rewritten_url(url)
                 index.resolve(url)
 
 
@@ -166,6 +190,30 @@ class RedactTest(testtools.TestCase):
             self.assertEqual(
                 expected, store_resolution.redact(url), 'url %r' % url
             )
+
+
+class StripCredentialsTest(testtools.TestCase):
+    def test_cases(self):
+        for url, expected in STRIP_CASES:
+            self.assertEqual(
+                expected,
+                store_resolution.strip_credentials(url),
+                'url %r' % url,
+            )
+
+    def test_only_legacy_s3_urls_are_rewritten(self):
+        for url, expected in REWRITE_CASES:
+            self.assertEqual(
+                expected, store_resolution.rewritten_url(url), 'url %r' % url
+            )
+
+    def test_rewritten_url_resolves_like_the_legacy_one(self):
+        index = StoreIndex({'cloud': (('s3',), ['s3+http://host/bucket'])})
+        legacy = 's3://AK:s/x@host/bucket/id'
+        self.assertEqual('cloud', index.resolve(legacy))
+        self.assertEqual(
+            'cloud', index.resolve(store_resolution.rewritten_url(legacy))
+        )
 
 
 class ResolveTest(testtools.TestCase):
