@@ -15,8 +15,6 @@ from glance import exception
 from glance import image_data
 from glance import stores
 from glance.db import images
-from glance.db import migration
-from glance.db import session
 from tests.unit.glance import test_stores
 
 
@@ -265,24 +263,10 @@ class FileStoreDataTest(testtools.TestCase):
         )
 
 
-class UploadTest(testtools.TestCase):
+class UploadTest(test_stores.StoresAndImageTestCase):
     """upload/stage with a real SQLite database and real file stores."""
 
-    def setUp(self):
-        super().setUp()
-        self.useFixture(test_stores.StoreMapsFixture())
-        self.root = self.useFixture(fixtures.TempDir()).path
-        self.conf = test_stores.multi_store_conf(
-            self,
-            self.root,
-            'image_size_cap = 100\n[database]\n'
-            'connection = sqlite:///%s/glance.sqlite' % self.root,
-        )
-        session.configure(self.conf)
-        migration.sync(self.conf)
-        self.stores = stores.configure(self.conf)
-        self.context = glance_context.get_admin_context()
-        self.image = images.create(self.context, {'owner': 'p'})
+    extra_config = 'image_size_cap = 100'
 
     def _upload(self, data, size=None, store_id=None):
         return image_data.upload(

@@ -7,38 +7,17 @@ import os
 import shutil
 import threading
 
-import fixtures
-import testtools
-
-from glance import context as glance_context
 from glance import exception
 from glance import image_data
 from glance import import_flow
 from glance import stores
 from glance.db import images
-from glance.db import migration
-from glance.db import session
 from tests.unit.glance import test_stores
 
 DATA = b'import me' * 1000
 
 
-class ImportFlowTest(testtools.TestCase):
-    def setUp(self):
-        super().setUp()
-        self.useFixture(test_stores.StoreMapsFixture())
-        self.root = self.useFixture(fixtures.TempDir()).path
-        self.conf = test_stores.multi_store_conf(
-            self,
-            self.root,
-            '[database]\nconnection = sqlite:///%s/g.sqlite' % self.root,
-        )
-        session.configure(self.conf)
-        migration.sync(self.conf)
-        self.stores = stores.configure(self.conf)
-        self.context = glance_context.get_admin_context()
-        self.image = images.create(self.context, {'owner': 'p'})
-
+class ImportFlowTest(test_stores.StoresAndImageTestCase):
     def _reread(self):
         return images.get(self.context, self.image.id)
 
@@ -205,23 +184,11 @@ class ImportFlowTest(testtools.TestCase):
         )
 
 
-class LegacyImportFlowTest(testtools.TestCase):
+class LegacyImportFlowTest(test_stores.StoresAndImageTestCase):
     """Single-store mode: import into the one store."""
 
-    def setUp(self):
-        super().setUp()
-        self.useFixture(test_stores.StoreMapsFixture())
-        self.root = self.useFixture(fixtures.TempDir()).path
-        self.conf = test_stores.legacy_store_conf(
-            self,
-            self.root,
-            '[database]\nconnection = sqlite:///%s/g.sqlite' % self.root,
-        )
-        session.configure(self.conf)
-        migration.sync(self.conf)
-        self.stores = stores.configure(self.conf)
-        self.context = glance_context.get_admin_context()
-        self.image = images.create(self.context, {'owner': 'p'})
+    def make_conf(self, root, extra):
+        return test_stores.legacy_store_conf(self, root, extra)
 
     def _import(self, body):
         image = images.get(self.context, self.image.id)

@@ -7,7 +7,11 @@ import testtools
 from oslo_config import cfg
 
 from glance import conf as glance_conf
+from glance import context as glance_context
 from glance import stores
+from glance.db import images
+from glance.db import migration
+from glance.db import session
 from glance_store import multi_backend
 from glance_store import registry
 
@@ -52,6 +56,31 @@ filesystem_store_datadir = {root}/cheap
 filesystem_store_chunk_size = 4096
 """,
     )
+
+
+class StoresAndImageTestCase(testtools.TestCase):
+    """Stores from ``make_conf``, a fresh SQLite database and one queued
+    image, for the modules that move image data."""
+
+    extra_config = ''
+
+    def make_conf(self, root, extra):
+        return multi_store_conf(self, root, extra)
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(StoreMapsFixture())
+        self.root = self.useFixture(fixtures.TempDir()).path
+        self.conf = self.make_conf(
+            self.root,
+            '%s\n[database]\nconnection = sqlite:///%s/glance.sqlite'
+            % (self.extra_config, self.root),
+        )
+        session.configure(self.conf)
+        migration.sync(self.conf)
+        self.stores = stores.configure(self.conf)
+        self.context = glance_context.get_admin_context()
+        self.image = images.create(self.context, {'owner': 'p'})
 
 
 class MultiStoreConfigureTest(testtools.TestCase):
