@@ -6,6 +6,7 @@ database, file stores, logs to a file), creates the schema with
 ``/versions`` answers and stops it with SIGTERM at clean-up.
 """
 
+import inspect
 import os
 import socket
 import subprocess
@@ -64,17 +65,31 @@ class GlanceAPIServer(fixtures.Fixture):
     """``url``, ``log_path``, ``tmp`` and ``read_log()`` once set up.
 
     ``options`` are extra ``[DEFAULT]`` lines (``{'show_multiple_locations':
-    'true'}``); ``extra_config`` is appended verbatim.
+    'true'}``); ``extra_config`` is appended verbatim. ``stores_config``
+    replaces the legacy or multi-store template; ``{tmp}`` in it is
+    ``data_dir`` (default: the server's temp directory), so several servers
+    can share store directories, as they can share a database through
+    ``connection`` (default: SQLite in the temp directory).
     """
 
     def __init__(
-        self, multi_store=False, options=None, extra_config='', workers=1
+        self,
+        multi_store=False,
+        options=None,
+        extra_config='',
+        workers=1,
+        stores_config=None,
+        data_dir=None,
+        connection=None,
     ):
         super().__init__()
         self.multi_store = multi_store
         self.options = options or {}
         self.extra_config = extra_config
         self.workers = workers
+        self.stores_config = stores_config
+        self.data_dir = data_dir
+        self.connection = connection
 
     def _setUp(self):
         self.tmp = self.useFixture(fixtures.TempDir()).path
@@ -94,10 +109,14 @@ class GlanceAPIServer(fixtures.Fixture):
             port=self.port,
             workers=self.workers,
             options=options,
-            connection='sqlite:///%s/glance.sqlite' % self.tmp,
+            connection=self.connection
+            or 'sqlite:///%s/glance.sqlite' % self.tmp,
         )
-        text += MULTI_STORE if self.multi_store else LEGACY_STORE
-        text = text.format(tmp=self.tmp) + self.extra_config
+        stores = self.stores_config or (
+            MULTI_STORE if self.multi_store else LEGACY_STORE
+        )
+        text += stores.format(tmp=self.data_dir or self.tmp)
+        text += self.extra_config
         path = os.path.join(self.tmp, 'glance-api.conf')
         with open(path, 'w') as config:
             config.write(text)
@@ -132,6 +151,23 @@ class GlanceAPIServer(fixtures.Fixture):
         )
         self.addCleanup(self._stop)
         self._wait_until_serving()
+
+    def restart(self, **changes):
+        """Stop, apply ``changes`` (constructor arguments), start again.
+
+        The temp directory, and with it the SQLite database and store
+        directories, is kept; the server gets a new port.
+        """
+        self._stop()
+        settings = inspect.signature(GlanceAPIServer).parameters
+        for name, value in changes.items():
+            if name not in settings:
+                raise TypeError('unknown server setting: %s' % name)
+            setattr(self, name, value)
+        self.port = free_port()
+        self.url = 'http://127.0.0.1:%d' % self.port
+        self.config_path = self._write_config()
+        self._start()
 
     def _wait_until_serving(self):
         deadline = time.monotonic() + START_TIMEOUT

@@ -15,7 +15,6 @@ import testtools
 from tests.functional import fixtures as server_fixtures
 from tests.functional.api import base
 
-LEGACY = server_fixtures.LEGACY_STORE
 # 'fast' (or, renamed, 'ssd') keeps the legacy store's directory.
 MULTI = """\
 [DEFAULT]
@@ -33,38 +32,10 @@ filesystem_store_datadir = {{tmp}}/cheap
 DATA = b'legacy image bytes'
 
 
-class RestartableServer(server_fixtures.GlanceAPIServer):
-    """glance-api whose store config can change between restarts, keeping
-    its temp directory, database and store directories."""
-
-    stores_config = LEGACY
-
-    def _write_config(self):
-        text = server_fixtures.BASE.format(
-            tmp=self.tmp,
-            port=self.port,
-            workers=self.workers,
-            options='',
-            connection='sqlite:///%s/glance.sqlite' % self.tmp,
-        )
-        path = os.path.join(self.tmp, 'glance-api.conf')
-        with open(path, 'w') as config:
-            config.write(text + self.stores_config.format(tmp=self.tmp))
-        return path
-
-    def restart(self, stores_config):
-        self._stop()
-        self.stores_config = stores_config
-        self.port = server_fixtures.free_port()
-        self.url = 'http://127.0.0.1:%d' % self.port
-        self.config_path = self._write_config()
-        self._start()
-
-
 class LazyUpdateStoryTest(testtools.TestCase):
     def setUp(self):
         super().setUp()
-        self.server = self.useFixture(RestartableServer())
+        self.server = self.useFixture(server_fixtures.GlanceAPIServer())
         self.database = os.path.join(self.server.tmp, 'glance.sqlite')
 
     def request(self, method, path, headers=None, **kwargs):
@@ -131,7 +102,7 @@ class LazyUpdateStoryTest(testtools.TestCase):
         self.assertEqual(legacy, self.metadata_by_image())
         fast = {'store': 'fast'}
 
-        self.server.restart(MULTI.format(old='fast'))
+        self.server.restart(stores_config=MULTI.format(old='fast'))
         shown = self.request('GET', '/v2/images/' + first, base.OWNER).json()
         self.assertEqual('fast', shown['stores'])
         self.assertEqual(
@@ -176,7 +147,7 @@ class LazyUpdateStoryTest(testtools.TestCase):
         self.assertEqual(3, log.count('Recorded the store of'))
 
         # Renaming a store: its locations follow on the next read.
-        self.server.restart(MULTI.format(old='ssd'))
+        self.server.restart(stores_config=MULTI.format(old='ssd'))
         listed = self.request('GET', '/v2/images', base.ADMIN).json()
         self.assertEqual(
             {'ssd'}, {image.get('stores') for image in listed['images']}
