@@ -93,7 +93,7 @@ def _configure_legacy(conf):
     backend.create_stores(conf)
     backend.verify_default_store(conf)
     # Image import stages data in the reserved stores in both modes.
-    _create_reserved_stores(conf)
+    _create_stores_by_id(conf)
     return Stores(multi=False, default=conf.glance_store.default_store)
 
 
@@ -102,7 +102,7 @@ def _configure_multi(conf):
     # cached dict.
     enabled = dict(conf.enabled_backends)
     _refuse_reserved_ids(enabled)
-    _create_reserved_stores(conf)
+    _create_stores_by_id(conf)
     multi_backend.verify_store(conf)
     return Stores(
         multi=True,
@@ -117,7 +117,7 @@ def _configure_multi(conf):
     )
 
 
-def _create_reserved_stores(conf):
+def _create_stores_by_id(conf):
     """Create the reserved stores and, in multi-store mode, the enabled
     ones (both are registered by id, under multi-store rules)."""
     multi_backend.register_store_opts(conf, reserved_stores=RESERVED_STORES)
