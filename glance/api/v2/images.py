@@ -107,7 +107,7 @@ def _creation_headers(req, image):
             req.state.conf.enabled_import_methods
         ),
     }
-    if req.state.multi_store and req.state.stores is not None:
+    if req.state.multi_store:
         headers['OpenStack-image-store-ids'] = ','.join(req.state.stores.ids)
     return headers
 

@@ -86,12 +86,11 @@ def _store_ids(req, locations):
 
 def _best_location(req, locations):
     """The location a direct URL points at: heaviest store first."""
-    stores = req.state.stores
-    if not req.state.multi_store or stores is None:
+    if not req.state.multi_store:
         return locations[0]
 
     def weight(loc):
-        info = stores.get(loc.store)
+        info = req.state.stores.get(loc.store)
         return info.weight if info else 0
 
     return max(locations, key=weight)
