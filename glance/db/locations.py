@@ -1,5 +1,7 @@
 """Image location rows: add, change, soft delete, and batched store writes."""
 
+import collections
+
 import sqlalchemy as sa
 from oslo_utils import timeutils
 
@@ -90,28 +92,46 @@ def _update_live_row(context, location_id, changes):
         raise exception.LocationNotFound(location_id=location_id)
 
 
+# One change for set_stores: what was read (``old_url`` only matters with
+# a ``new_url``) and what to record.
+StoreChange = collections.namedtuple(
+    'StoreChange',
+    'location_id old_metadata store_id old_url new_url',
+    defaults=(None, None),
+)
+
+
 @session.retry_on_deadlock
 @session.writer
 def set_stores(context, changes):
-    """Set ``meta_data['store']`` where the row still holds what was read.
+    """Set ``meta_data['store']`` (and the URL) where rows hold what was read.
 
-    ``changes``: (location_id, old_metadata, store_id) triples. The rows
-    are read with SELECT ... FOR UPDATE and compared as decoded dicts, not
-    as stored text: other writers (upstream Glance, tools) may encode the
-    same metadata with another key order or spacing, and that is no
-    concurrent change. The lock keeps the rows as compared until commit.
-    Only ``meta_data`` changes (not ``updated_at``, not the image row).
+    ``changes``: StoreChange tuples, ``(location_id, old_metadata,
+    store_id)`` or with ``old_url, new_url`` to rewrite the URL too, where
+    the row's URL must still be ``old_url``. The rows are read with SELECT
+    ... FOR UPDATE and metadata compared as decoded dicts, not as stored
+    text: other writers (upstream Glance, tools) may encode the same
+    metadata with another key order or spacing, and that is no concurrent
+    change. The lock keeps the rows as compared until commit. Only
+    ``meta_data`` and ``value`` change (not ``updated_at``, not the image
+    row). Returns the ids written.
     """
-    wanted = {location_id: (old, store) for location_id, old, store in changes}
-    current = _lock_metadata(context.session, wanted)
+    wanted = {change[0]: StoreChange(*change) for change in changes}
+    current = _lock_rows(context.session, wanted)
     writes = []
-    for location_id, (old, store) in wanted.items():
-        metadata = current.get(location_id)
-        if metadata is None or metadata != (old or {}):
+    for location_id, change in wanted.items():
+        row = current.get(location_id)
+        if row is None or not _unchanged(row, change):
             continue
-        if metadata.get('store') != store:
+        metadata = row.meta_data or {}
+        url = change.new_url or row.value
+        if metadata.get('store') != change.store_id or url != row.value:
             writes.append(
-                {'row_id': location_id, 'meta': dict(metadata, store=store)}
+                {
+                    'row_id': location_id,
+                    'meta': dict(metadata, store=change.store_id),
+                    'url': url,
+                }
             )
     if writes:
         context.session.execute(
@@ -120,22 +140,30 @@ def set_stores(context, changes):
             .values(
                 meta_data=sa.bindparam(
                     'meta', type_=LOCATIONS.c.meta_data.type
-                )
+                ),
+                value=sa.bindparam('url'),
             ),
             writes,
         )
     return {write['row_id'] for write in writes}
 
 
-def _lock_metadata(connection, location_ids):
+def _unchanged(row, change):
+    """Whether ``row`` still holds what ``change`` was planned from."""
+    if (row.meta_data or {}) != (change.old_metadata or {}):
+        return False
+    return change.new_url is None or row.value == change.old_url
+
+
+def _lock_rows(connection, location_ids):
     current = {}
     for ids in chunks(location_ids):
         rows = connection.execute(
-            sa.select(LOCATIONS.c.id, LOCATIONS.c.meta_data)
+            sa.select(LOCATIONS.c.id, LOCATIONS.c.value, LOCATIONS.c.meta_data)
             .where(LOCATIONS.c.id.in_(ids), models.live(LOCATIONS))
             .with_for_update()
         )
-        current.update((row.id, row.meta_data or {}) for row in rows)
+        current.update((row.id, row) for row in rows)
     return current
 
 
