@@ -71,15 +71,18 @@ def parse_config(conf, argv, default_config_files=None):
         return False
     data = os.path.join(os.getcwd(), 'data')
     os.makedirs(data, exist_ok=True)
-    with tempfile.NamedTemporaryFile('w', suffix='.conf') as embedded:
-        embedded.write(
-            EMBEDDED_CONFIG.format(
-                data=data, connection=session.DEFAULT_CONNECTION
+    # A directory of its own: oslo.config looks beside config files for
+    # others (glance-api-paste.ini), and there must be none.
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, 'glance-api.conf')
+        with open(path, 'w') as embedded:
+            embedded.write(
+                EMBEDDED_CONFIG.format(
+                    data=data, connection=session.DEFAULT_CONNECTION
+                )
             )
-        )
-        embedded.flush()
         conf(
-            list(argv) + ['--config-file', embedded.name],
+            list(argv) + ['--config-file', path],
             project='glance',
             prog='glance-api',
         )
