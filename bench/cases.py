@@ -1,0 +1,327 @@
+"""The measured cases, run against one pair of glance-api servers.
+
+Both glance-api servers share the database and the file store directory:
+``multi`` runs in multi-store mode (the lazy update on), ``legacy`` with
+``enabled_backends`` unset (the feature off). Every case adds its samples
+to ``Bench.measurements``.
+"""
+
+import concurrent.futures
+import hashlib
+import os
+import subprocess
+import time
+
+import requests
+
+from bench import data
+from bench import report
+from bench import servers
+
+MIB = data.MIB
+LIST_PATH = '/v2/images?limit=1000'
+# Images read one by one per repetition of the single GET case.
+GET_SAMPLES = 20
+# Steady-state and feature-off reads per repetition (first reads: one).
+STEADY_READS = 3
+
+
+class Bench:
+    def __init__(self, engine, datadir, multi, legacy, static, repeat):
+        self.engine = engine
+        self.datadir = datadir
+        self.multi = multi
+        self.legacy = legacy
+        self.static = static
+        self.repeat = repeat
+        self.measurements = {}
+        self.ratios = []
+        self.multi_http = requests.Session()
+        self.legacy_http = requests.Session()
+        self.image_count = 0
+
+    def record(self, name, unit, samples):
+        self.measurements[name] = report.Measurement(name, unit, samples)
+
+    def compare(
+        self, name, numerator, denominator, comparison=None, bound=None
+    ):
+        self.ratios.append(
+            report.Ratio(name, numerator, denominator, comparison, bound)
+        )
+
+    def compare_latencies(self, label, first_bound):
+        """first / steady and steady / feature off of ``label`` reads."""
+        first, steady, off = (
+            '%s, %s' % (label, kind)
+            for kind in ('first read', 'steady', 'feature off')
+        )
+        self.compare(
+            label + ': first / steady', first, steady, '<=', first_bound
+        )
+        self.compare(label + ': steady / feature off', steady, off, '<=', 1.05)
+
+    def add_images(self, total):
+        """Grow the legacy images to ``total``; ids of the new ones."""
+        ids = data.add_legacy_images(
+            self.engine, self.datadir, total - self.image_count
+        )
+        self.image_count = total
+        return ids
+
+    # --- metadata reads ------------------------------------------------
+
+    def list_latency(self, count):
+        """GET /v2/images?limit=1000 with ``count`` images in the DB."""
+        ids = self.add_images(count)
+        first, steady, off = [], [], []
+        for _ in range(self.repeat):
+            data.forget_stores(self.engine)
+            first.append(self._timed(self.multi_http, self.multi, LIST_PATH))
+            _check_recorded(self.engine, min(count, 1000))
+            for _ in range(STEADY_READS):
+                steady.append(
+                    self._timed(self.multi_http, self.multi, LIST_PATH)
+                )
+                off.append(
+                    self._timed(self.legacy_http, self.legacy, LIST_PATH)
+                )
+        label = 'list %d/%d images' % (min(count, 1000), count)
+        self.record(label + ', first read', 'ms', first)
+        self.record(label + ', steady', 'ms', steady)
+        self.record(label + ', feature off', 'ms', off)
+        self.compare_latencies(label, 2)
+        return ids
+
+    def get_latency(self, ids):
+        """GET /v2/images/{id}: first read, steady, feature off."""
+        first, steady, off = [], [], []
+        for repetition in range(self.repeat):
+            chosen = ids[repetition * GET_SAMPLES :][:GET_SAMPLES]
+            paths = ['/v2/images/' + image_id for image_id in chosen]
+            data.forget_stores(self.engine, chosen)
+            first += [
+                self._timed(self.multi_http, self.multi, p) for p in paths
+            ]
+            steady += [
+                self._timed(self.multi_http, self.multi, p) for p in paths
+            ]
+            off += [
+                self._timed(self.legacy_http, self.legacy, p) for p in paths
+            ]
+        self.record('single GET, first read', 'ms', first)
+        self.record('single GET, steady', 'ms', steady)
+        self.record('single GET, feature off', 'ms', off)
+        self.compare_latencies('single GET', 1.5)
+
+    def _timed(self, http, server, path):
+        start = time.perf_counter()
+        response = http.get(server.url + path, timeout=60)
+        elapsed = time.perf_counter() - start
+        response.raise_for_status()
+        return elapsed * 1000
+
+    # --- data path -----------------------------------------------------
+
+    def add_data_image(self, size_mib):
+        """A legacy image with a real ``size_mib`` MiB file; its id."""
+        (image_id,) = data.add_legacy_images(
+            self.engine, self.datadir, 1, size=size_mib * MIB
+        )
+        self.image_count += 1
+        path = data.write_file(os.path.join(self.datadir, image_id), size_mib)
+        return image_id, path
+
+    def download(self, image_id, path):
+        """Through the API vs the static server vs cat, in MiB/s."""
+        size_mib = os.path.getsize(path) / MIB
+        api_url = '%s/v2/images/%s/file' % (self.multi.url, image_id)
+        static_url = '%s/%s' % (self.static.url, image_id)
+        _fetch(requests.Session(), api_url)  # warms the page cache too
+        api, nginx, cat = [], [], []
+        for _ in range(self.repeat):
+            api.append(size_mib / _fetch(requests.Session(), api_url))
+            nginx.append(size_mib / _fetch(requests.Session(), static_url))
+            cat.append(size_mib / _cat(path))
+        label = 'download %d MiB' % size_mib
+        self.record(label + ', API', 'MiB/s', api)
+        self.record(label + ', static server', 'MiB/s', nginx)
+        self.record(label + ', cat', 'MiB/s', cat)
+        api = label + ', API'
+        self.compare(
+            'download: API / static server',
+            api,
+            label + ', static server',
+            '>=',
+            0.5,
+        )
+        self.compare('download: API / cat', api, label + ', cat')
+
+    def parallel_downloads(self, image_id, size_mib, clients):
+        """Aggregate MiB/s of ``clients`` simultaneous API downloads."""
+        url = '%s/v2/images/%s/file' % (self.multi.url, image_id)
+        for count in clients:
+            samples = []
+            with concurrent.futures.ThreadPoolExecutor(count) as pool:
+                for _ in range(self.repeat):
+                    start = time.perf_counter()
+                    list(pool.map(_fetch_new_session, [url] * count))
+                    elapsed = time.perf_counter() - start
+                    samples.append(count * size_mib / elapsed)
+            self.record(
+                'download x%d in parallel, aggregate' % count, 'MiB/s', samples
+            )
+        single = 'download x%d in parallel, aggregate' % clients[0]
+        for count in clients[1:]:
+            self.compare(
+                'download x%d / x%d in parallel' % (count, clients[0]),
+                'download x%d in parallel, aggregate' % count,
+                single,
+            )
+
+    def upload(self, path, size_mib, small_mib):
+        """Chunked uploads through the API vs hashing in-process, and the
+        workers' peak RSS for ``small_mib`` and ``size_mib`` uploads."""
+        api, both, sha512 = [], [], []
+        for _ in range(self.repeat):
+            api.append(size_mib / self._upload(path, size_mib)[0])
+            both.append(size_mib / _hash_seconds(path, parallel_md5=True))
+            sha512.append(size_mib / _hash_seconds(path, parallel_md5=False))
+        label = 'upload %d MiB' % size_mib
+        self.record(label + ', API (chunked)', 'MiB/s', api)
+        self.record(label + ', md5+sha512 in-process', 'MiB/s', both)
+        self.record(label + ', sha512 alone', 'MiB/s', sha512)
+        self.compare(
+            'upload: API / sha512 alone',
+            label + ', API (chunked)',
+            label + ', sha512 alone',
+            '>=',
+            0.6,
+        )
+        self.compare(
+            'upload: API / md5+sha512',
+            label + ', API (chunked)',
+            label + ', md5+sha512 in-process',
+        )
+        rss = 'API worker peak RSS, upload %d MiB'
+        for mib in (small_mib, size_mib):
+            peaks = [self._upload(path, mib)[1] for _ in range(self.repeat)]
+            self.record(rss % mib, 'MiB', peaks)
+        self.compare(
+            'peak RSS: upload %d MiB / %d MiB' % (size_mib, small_mib),
+            rss % size_mib,
+            rss % small_mib,
+            '<=',
+            1.1,
+        )
+
+    def _upload(self, path, size_mib):
+        """Seconds to upload ``size_mib`` MiB of ``path`` and the workers'
+        peak RSS meanwhile (MiB); the image is deleted afterwards."""
+        http = self.multi_http
+        response = http.post(
+            self.multi.url + '/v2/images',
+            json={'disk_format': 'raw', 'container_format': 'bare'},
+            timeout=60,
+        )
+        response.raise_for_status()
+        image_url = self.multi.url + '/v2/images/' + response.json()['id']
+        workers = self.multi.worker_pids()
+        servers.reset_peak_rss(workers)
+        start = time.perf_counter()
+        response = http.put(
+            image_url + '/file',
+            data=_limited(data.read_chunks(path), size_mib),
+            headers={'Content-Type': 'application/octet-stream'},
+            timeout=600,
+        )
+        elapsed = time.perf_counter() - start
+        response.raise_for_status()
+        peak = servers.peak_rss_mib(workers)
+        http.delete(image_url, timeout=60).raise_for_status()
+        return elapsed, peak
+
+    # --- eager update --------------------------------------------------
+
+    def eager_update(self, locations):
+        """glance-manage location update-stores over ``locations`` legacy
+        locations: seconds and rows/s."""
+        self.add_images(
+            self.image_count + locations - data.count_locations(self.engine)
+        )
+        seconds = []
+        for _ in range(self.repeat):
+            data.forget_stores(self.engine)
+            start = time.perf_counter()
+            self.multi.manage('location', 'update-stores')
+            seconds.append(time.perf_counter() - start)
+            _check_recorded(self.engine, locations)
+        label = 'glance-manage update-stores, %d locations' % locations
+        self.record(label, 's', seconds)
+        self.record(
+            label + ', rate', 'rows/s', [locations / s for s in seconds]
+        )
+        self.compare(
+            'update-stores %d locations: seconds / 60' % locations,
+            label,
+            60,
+            '<=',
+            1,
+        )
+
+
+def _check_recorded(engine, expected):
+    """The lazy update did record stores (else we measured nothing)."""
+    recorded = data.count_locations(engine, recorded=True)
+    if recorded != expected:
+        raise RuntimeError(
+            'expected %d locations with a store, found %d'
+            % (expected, recorded)
+        )
+
+
+def _fetch(http, url):
+    """Seconds to stream ``url``'s body, bytes discarded."""
+    start = time.perf_counter()
+    with http.get(url, stream=True, timeout=600) as response:
+        response.raise_for_status()
+        for _ in response.iter_content(MIB):
+            pass
+    return time.perf_counter() - start
+
+
+def _fetch_new_session(url):
+    return _fetch(requests.Session(), url)
+
+
+def _cat(path):
+    start = time.perf_counter()
+    subprocess.run(['cat', path], stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def _limited(chunks, size_mib):
+    """The first ``size_mib`` one-MiB chunks."""
+    for number, chunk in enumerate(chunks):
+        if number == size_mib:
+            return
+        yield chunk
+
+
+def _hash_seconds(path, parallel_md5):
+    """Seconds to sha512 the file, with md5 on a second thread (as the
+    upload path does) when ``parallel_md5``."""
+    sha512 = hashlib.sha512()
+    md5 = hashlib.md5(usedforsecurity=False)
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pending = None
+        for chunk in data.read_chunks(path):
+            if parallel_md5:
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(md5.update, chunk)
+            sha512.update(chunk)
+        if pending is not None:
+            pending.result()
+    return time.perf_counter() - start
