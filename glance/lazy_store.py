@@ -4,7 +4,8 @@ Locations written before multi-store mode have no ``store`` metadata, and
 renaming a store in the config leaves them naming a store that no longer
 exists. Reading images through ``LazyStoreRepo`` resolves their store from
 the URL, shows it in that very response and records it for every later
-reader with one narrow write per request.
+reader with one narrow write per request. Legacy s3 URLs carrying the
+access and secret key are recorded without them at the same time.
 """
 
 import collections
@@ -16,26 +17,37 @@ from glance.db import locations as db_locations
 
 LOG = logging.getLogger(__name__)
 
-# ``store_id`` is None when the URL matches no configured store. A URL
-# rewrite (legacy credentialed s3 URLs) would be one more field here.
+# ``store_id`` is None when the URL matches no configured store (nothing
+# is written then); ``new_url`` is the URL to record instead of the
+# location's, None to keep it.
 StoreUpdate = collections.namedtuple(
-    'StoreUpdate', 'location old_metadata store_id'
+    'StoreUpdate', 'location old_metadata store_id new_url'
 )
 
 
 def plan_location_updates(locations, index, enabled_backends):
-    """A StoreUpdate for every active location needing a store.
+    """A StoreUpdate for every active location needing one.
 
     A location needs one when its ``store`` metadata is missing or names a
-    store outside ``enabled_backends`` (a set of store ids). Pure: nothing
-    is changed or logged.
+    store outside ``enabled_backends`` (a set of store ids), or when its
+    URL is a legacy one carrying credentials. Pure: nothing is changed or
+    logged.
     """
-    return [
-        StoreUpdate(location, location.metadata, index.resolve(location.url))
-        for location in locations
-        if location.status == 'active'
-        and not _names_enabled_store(location, enabled_backends)
-    ]
+    plan = []
+    for location in locations:
+        if location.status != 'active':
+            continue
+        new_url = store_resolution.rewritten_url(location.url)
+        if not _names_enabled_store(location, enabled_backends):
+            store_id = index.resolve(location.url)
+        elif new_url:
+            store_id = location.store
+        else:
+            continue
+        plan.append(
+            StoreUpdate(location, location.metadata, store_id, new_url)
+        )
+    return plan
 
 
 def _names_enabled_store(location, enabled_backends):
@@ -54,9 +66,19 @@ def plan_store_updates(images, index, enabled_backends):
 
 
 def store_changes(plan):
-    """The resolved updates of ``plan`` as ``set_stores`` takes them."""
+    """The resolved updates of ``plan`` as ``set_stores`` takes them.
+
+    Call it before the planned locations are changed: it reads their URLs
+    as the values to compare against.
+    """
     return [
-        (update.location.id, update.old_metadata, update.store_id)
+        db_locations.StoreChange(
+            update.location.id,
+            update.old_metadata,
+            update.store_id,
+            update.location.url,
+            update.new_url,
+        )
         for update in plan
         if update.store_id is not None
     ]
@@ -66,9 +88,10 @@ class LazyStoreRepo:
     """An image repository whose reads record missing location stores.
 
     ``get`` and ``list`` resolve the store of every active location whose
-    store is missing or unknown, put it in the returned images and persist
-    all of them with one ``set_stores`` call under ``context.elevated()``:
-    an internal write of the ``store`` key alone, so a reader who may not
+    store is missing or unknown (and the credential-free form of legacy s3
+    URLs), put it in the returned images and persist all of them with one
+    ``set_stores`` call under ``context.elevated()``: an internal write of
+    the ``store`` key and the URL alone, so a reader who may not
     change the image still fixes it for everyone. A failed write is logged
     and the read answers anyway; the next read retries. ``context``
     defaults to the inner repository's.
@@ -109,12 +132,13 @@ class LazyStoreRepo:
 
     def _record_stores(self, images):
         plan = plan_store_updates(images, self.index, self.enabled_backends)
-        for location, old_metadata, store_id in plan:
+        changes = store_changes(plan)
+        for location, old_metadata, store_id, new_url in plan:
             if store_id is None:
                 store_resolution.report_unmatched(location.url)
             else:
                 location.metadata = dict(old_metadata or {}, store=store_id)
-        changes = store_changes(plan)
+                location.url = new_url or location.url
         if changes:
             self._persist(changes)
 

@@ -3,8 +3,10 @@
 The eager counterpart of the lazy update (``glance.lazy_store``): walks all
 active locations in id order, one batch per transaction, and records the
 store of each one whose ``store`` metadata is missing or names a store that
-is not configured. Safe to interrupt and re-run: each batch commits on its
-own, and locations already carrying a configured store are only counted.
+is not configured; legacy s3 URLs carrying credentials are recorded without
+them (``--dry-run`` counts them, writes nothing). Safe to interrupt and
+re-run: each batch commits on its own, and locations already carrying a
+configured store and a credential-free URL are only counted.
 
 Exit code: 0 when every location has a configured store, 2 when some match
 no store (listed, credentials removed), 1 on errors.

@@ -18,6 +18,23 @@ node_staging_uri = file://{tmp}/staging
 connection = {connection}
 """
 MULTI_STORE_CONFIG = DATABASE_CONFIG + server_fixtures.MULTI_STORE
+# Never contacted: the command only matches URLs against the prefix.
+S3_STORE_CONFIG = (
+    DATABASE_CONFIG
+    + """\
+[DEFAULT]
+enabled_backends = cloud:s3
+
+[glance_store]
+default_backend = cloud
+
+[cloud]
+s3_store_host = http://127.0.0.1:9
+s3_store_access_key = AKIA
+s3_store_secret_key = s3/cr@t
+s3_store_bucket = bucket
+"""
+)
 
 
 class UpdateStoresTest(base.DBTestCase):
@@ -58,6 +75,12 @@ class UpdateStoresTest(base.DBTestCase):
     def metadata(self):
         return {
             location.id: location.metadata
+            for location in db_locations.get_batch(self.admin_context())
+        }
+
+    def urls(self):
+        return {
+            location.id: location.url
             for location in db_locations.get_batch(self.admin_context())
         }
 
@@ -103,6 +126,38 @@ class UpdateStoresTest(base.DBTestCase):
         self.assertIn(
             '1 updated, 0 already correct, 0 unmatched', result.stdout
         )
+
+    def test_legacy_s3_urls_lose_their_credentials(self):
+        self.config = self.write_config(S3_STORE_CONFIG)
+        legacy = 's3://AKIA:s3/cr@t@127.0.0.1:9/bucket/'
+        ids = [
+            self.add_location(legacy + 'a', {}),
+            self.add_location(legacy + 'b', {'store': 'cloud'}),
+        ]
+        before = self.urls()
+
+        dry = self.run_command('--dry-run')
+        self.assertEqual(0, dry.returncode, dry.stderr)
+        self.assertIn('2 to update (dry run), 0 already correct', dry.stdout)
+        self.assertEqual(before, self.urls())
+
+        run = self.run_command()
+        self.assertEqual(0, run.returncode, run.stderr)
+        self.assertIn('2 updated, 0 already correct', run.stdout)
+        self.assertNotIn('s3/cr@t', run.stdout + run.stderr)
+        self.assertEqual(
+            {
+                ids[0]: 's3://127.0.0.1:9/bucket/a',
+                ids[1]: 's3://127.0.0.1:9/bucket/b',
+            },
+            self.urls(),
+        )
+        self.assertEqual(
+            [{'store': 'cloud'}] * 2, list(self.metadata().values())
+        )
+
+        again = self.run_command()
+        self.assertIn('0 updated, 2 already correct', again.stdout)
 
     def test_single_store_config_is_an_error(self):
         self.config = self.write_config(DATABASE_CONFIG)

@@ -14,9 +14,12 @@ INDEX = StoreIndex(
     {
         'fast': (FILE, ['file:///data/fast']),
         'cheap': (FILE, ['file:///data/cheap']),
+        'cloud': (('s3', 's3+http'), ['s3+http://host/bucket']),
     }
 )
-ENABLED = {'fast': 'file', 'cheap': 'file'}
+ENABLED = {'fast': 'file', 'cheap': 'file', 'cloud': 's3'}
+SECRET = 'se/cr@t'
+LEGACY_S3 = 's3://AKIA:%s@host/bucket/' % SECRET
 
 
 def image(image_id, *locations):
@@ -68,7 +71,7 @@ class RecordingSetStores:
         self.calls.append((context, changes))
         if self.error:
             raise self.error
-        return {location_id for location_id, _, _ in changes}
+        return {change.location_id for change in changes}
 
 
 class LazyStoreRepoTest(testtools.TestCase):
@@ -104,7 +107,16 @@ class LazyStoreRepoTest(testtools.TestCase):
         )
         [(context, changes)] = self.set_stores.calls
         self.assertEqual(
-            [(1, {}, 'fast'), (2, {'store': 'old-name', 'id': 'x'}, 'cheap')],
+            [
+                (1, {}, 'fast', 'file:///data/fast/a', None),
+                (
+                    2,
+                    {'store': 'old-name', 'id': 'x'},
+                    'cheap',
+                    'file:///data/cheap/a',
+                    None,
+                ),
+            ],
             changes,
         )
 
@@ -129,7 +141,10 @@ class LazyStoreRepoTest(testtools.TestCase):
         repo = self.repo(image('a', ('file:///data/fast/a', {'store': ['x']})))
         self.assertEqual('fast', repo.get('a').locations[0].store)
         [(_, changes)] = self.set_stores.calls
-        self.assertEqual([(1, {'store': ['x']}, 'fast')], changes)
+        self.assertEqual(
+            [(1, {'store': ['x']}, 'fast', 'file:///data/fast/a', None)],
+            changes,
+        )
 
     def test_inactive_locations_are_left_alone(self):
         item = image('a', ('file:///data/fast/a', {}))
@@ -150,7 +165,9 @@ class LazyStoreRepoTest(testtools.TestCase):
         got = repo.get('a')
         self.assertEqual({'store': 'gone'}, got.locations[0].metadata)
         changes = [changes for _, changes in self.set_stores.calls]
-        self.assertEqual([[(2, {}, 'fast')]] * 2, changes)
+        self.assertEqual(
+            [[(2, {}, 'fast', 'file:///data/fast/a', None)]] * 2, changes
+        )
         self.assertEqual(1, self.log.output.count('file:///elsewhere/a'))
 
     def test_one_write_per_list(self):
@@ -166,6 +183,43 @@ class LazyStoreRepoTest(testtools.TestCase):
             [['fast'], ['cheap', None], ['cheap']],
             [[loc.store for loc in item.locations] for item in images],
         )
+
+    def test_legacy_s3_urls_lose_their_credentials(self):
+        repo = self.repo(
+            image(
+                'a',
+                (LEGACY_S3 + '1', {}),
+                (LEGACY_S3 + '2', {'store': 'cloud'}),
+                ('s3://AKIA:%s@other/bucket/3' % SECRET, {}),
+                ('s3+http://host/bucket/4', {'store': 'cloud'}),
+            )
+        )
+        got = repo.get('a')
+        self.assertEqual(
+            [
+                ('s3://host/bucket/1', 'cloud'),
+                ('s3://host/bucket/2', 'cloud'),
+                ('s3://AKIA:%s@other/bucket/3' % SECRET, None),
+                ('s3+http://host/bucket/4', 'cloud'),
+            ],
+            [(loc.url, loc.store) for loc in got.locations],
+        )
+        [(_, changes)] = self.set_stores.calls
+        self.assertEqual(
+            [
+                (1, {}, 'cloud', LEGACY_S3 + '1', 's3://host/bucket/1'),
+                (
+                    2,
+                    {'store': 'cloud'},
+                    'cloud',
+                    LEGACY_S3 + '2',
+                    's3://host/bucket/2',
+                ),
+            ],
+            changes,
+        )
+        self.assertIn('s3://other/bucket/3', self.log.output)
+        self.assertNotIn(SECRET, self.log.output)
 
     def test_write_failure_still_returns_the_resolved_image(self):
         repo = self.repo(
@@ -202,8 +256,8 @@ class PlanTest(testtools.TestCase):
         self.assertEqual(before, item)
         self.assertEqual(
             [
-                (item.locations[0], {}, 'fast'),
-                (item.locations[1], {'store': 'gone'}, None),
+                (item.locations[0], {}, 'fast', None),
+                (item.locations[1], {'store': 'gone'}, None, None),
             ],
             [tuple(update) for update in plan],
         )
