@@ -7,6 +7,7 @@ import json
 
 import webob
 
+from glance import store_resolution
 from glance.policies import images as image_policies
 
 # Column attributes every image body carries, null or not.
@@ -59,11 +60,16 @@ def image(req, record):
     if _may_see_locations(req, record):
         if conf.show_multiple_locations:
             body['locations'] = [
-                {'url': loc.url, 'metadata': dict(loc.metadata or {})}
+                {
+                    'url': store_resolution.strip_credentials(loc.url),
+                    'metadata': dict(loc.metadata or {}),
+                }
                 for loc in locations
             ]
         if conf.show_image_direct_url and locations:
-            body['direct_url'] = _best_location(req, locations).url
+            body['direct_url'] = store_resolution.strip_credentials(
+                _best_location(req, locations).url
+            )
     return body
 
 
