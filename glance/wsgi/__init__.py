@@ -48,10 +48,19 @@ filesystem_store_datadir = {data}/cheap
 """
 
 
+# boto3 and its HTTP stack log request details (endpoints, signed
+# headers) below WARN: keep them out of glance-api's log by default.
+QUIET_LIBRARIES = ('botocore=WARN', 'boto3=WARN', 'urllib3=WARN')
+
+
 def register_opts(conf):
     glance.conf.register_opts(conf)
     session.register_opts(conf)
     logging.register_options(conf)
+    logging.set_defaults(
+        default_log_levels=logging.get_default_log_levels()
+        + list(QUIET_LIBRARIES)
+    )
 
 
 def parse_config(conf, argv, default_config_files=None):

@@ -42,3 +42,11 @@ class ParseConfigTest(testtools.TestCase):
 
     def test_packaged_paste_file_exists(self):
         self.assertTrue(os.path.isfile(wsgi.PACKAGED_PASTE_FILE))
+
+    def test_s3_client_libraries_log_warnings_only(self):
+        conf = cfg.ConfigOpts()
+        wsgi.register_opts(conf)
+        conf([], project='glance')
+        levels = conf.default_log_levels
+        for library in ('botocore', 'boto3', 'urllib3', 'sqlalchemy'):
+            self.assertIn(library + '=WARN', levels)
