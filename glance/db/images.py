@@ -416,17 +416,30 @@ def _insert_property(connection, image_id, name, value, now):
 
     (image_id, name) is unique over deleted rows too, as upstream made it.
     A live row already there means another writer added it: Conflict.
+    The deleted row is looked up with a plain read: an UPDATE of an absent
+    key would take a MySQL gap lock, and two saves of neighbouring images
+    inserting into that gap deadlock.
     """
-    revived = connection.execute(
-        sa.update(PROPERTIES)
-        .where(
+    deleted = connection.execute(
+        sa.select(PROPERTIES.c.id).where(
             PROPERTIES.c.image_id == image_id,
             PROPERTIES.c.name == name,
             PROPERTIES.c.deleted == sa.true(),
         )
-        .values(value=value, deleted=False, deleted_at=None, updated_at=now)
-    )
-    if revived.rowcount:
+    ).first()
+    if deleted is not None:
+        revived = connection.execute(
+            sa.update(PROPERTIES)
+            .where(
+                PROPERTIES.c.id == deleted.id,
+                PROPERTIES.c.deleted == sa.true(),
+            )
+            .values(
+                value=value, deleted=False, deleted_at=None, updated_at=now
+            )
+        )
+        if revived.rowcount != 1:
+            raise exception.Conflict()
         return
     try:
         connection.execute(
