@@ -167,17 +167,25 @@ def _lock_rows(connection, location_ids):
     return current
 
 
+def _active():
+    return sa.and_(LOCATIONS.c.status == 'active', models.live(LOCATIONS))
+
+
 @session.reader
 def get_batch(context, after_id=0, limit=1000):
     """Active locations with ids above ``after_id``, in id order."""
     rows = context.session.execute(
         sa.select(LOCATIONS)
-        .where(
-            LOCATIONS.c.id > after_id,
-            LOCATIONS.c.status == 'active',
-            models.live(LOCATIONS),
-        )
+        .where(LOCATIONS.c.id > after_id, _active())
         .order_by(LOCATIONS.c.id)
         .limit(limit)
     )
     return [to_domain(row) for row in rows]
+
+
+@session.reader
+def count_active(context):
+    """How many locations ``get_batch`` walks (for progress reports)."""
+    return context.session.execute(
+        sa.select(sa.func.count()).select_from(LOCATIONS).where(_active())
+    ).scalar_one()

@@ -401,6 +401,16 @@ class LocationsTests:
         )
         self.assertEqual({image.id}, {loc.image_id for loc in first + rest})
 
+    def test_count_active_counts_what_get_batch_walks(self):
+        context = self.admin_context()
+        self.assertEqual(0, locations.count_active(context))
+        _, made = self._image_with_locations({}, {}, {})
+        locations.delete(context, made[0].id)
+        locations.update(context, made[1].id, status='pending_delete')
+        self.assertEqual(1, locations.count_active(context))
+        images.destroy(context, made[2].image_id)
+        self.assertEqual(0, locations.count_active(context))
+
 
 class TestImagesSQLite(ImagesTests, base.DBTestCase):
     pass
