@@ -4,6 +4,10 @@ Each command group is one function in ``COMMAND_GROUPS`` that adds its
 commands to the argparse sub-parsers it is given; every command sets
 ``action_fn``, a function of the parsed configuration (its own arguments
 are under ``conf.command``) returning the exit code.
+
+Without a config file, the embedded default of glance-api applies
+(``glance.conf.embedded``): run from the directory glance-api ran in, the
+commands manage that deployment.
 """
 
 import sys
@@ -12,8 +16,11 @@ from oslo_config import cfg
 
 from glance import exception
 from glance.cmd import manage_locations
+from glance.conf import embedded
 from glance.db import migration
 from glance.db import session
+
+EXIT_ERROR = 1
 
 
 def db_sync(conf):
@@ -69,17 +76,22 @@ def main(argv=None, conf=None):
         )
     )
     session.register_opts(conf)
-    conf(
-        sys.argv[1:] if argv is None else argv,
-        project='glance',
-        prog='glance-manage',
-        default_config_files=_default_config_files(),
-    )
+    try:
+        embedded.parse(
+            conf,
+            sys.argv[1:] if argv is None else argv,
+            'glance-manage',
+            _default_config_files(),
+        )
+    except SystemExit as error:
+        # argparse exits 2 on bad usage, but 2 means "unmatched locations
+        # left" for location update-stores: usage errors are errors (1).
+        return EXIT_ERROR if error.code == 2 else error.code
     try:
         return conf.command.action_fn(conf)
     except exception.UnknownDatabaseState as error:
         print(error, file=sys.stderr)
-        return 1
+        return EXIT_ERROR
 
 
 if __name__ == '__main__':

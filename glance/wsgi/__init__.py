@@ -2,11 +2,10 @@
 
 ``init_application`` parses the configuration, sets up logging, the
 database and the stores, and loads the paste pipeline. Without any config
-file it serves the embedded default (see ``EMBEDDED_CONFIG``).
+file it serves the embedded default (``glance.conf.embedded``).
 """
 
 import os
-import tempfile
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -15,6 +14,7 @@ from paste import deploy
 import glance.conf
 from glance import stores
 from glance.api import state as app_state
+from glance.conf import embedded as embedded_default
 from glance.db import migration
 from glance.db import session
 
@@ -24,29 +24,6 @@ PASTE_FILE = 'glance-api-paste.ini'
 PACKAGED_PASTE_FILE = os.path.join(
     os.path.dirname(os.path.dirname(__file__)), 'etc', PASTE_FILE
 )
-
-# What a fresh machine runs with: SQLite and two file stores below
-# ./data, no authentication. Written to a temporary file and parsed like an
-# operator's config, so every option is set exactly as one would set it.
-EMBEDDED_CONFIG = """\
-[DEFAULT]
-enabled_backends = fast:file, cheap:file
-node_staging_uri = file://{data}/staging
-
-[database]
-connection = {connection}
-
-[glance_store]
-default_backend = fast
-
-[fast]
-filesystem_store_datadir = {data}/fast
-store_description = Embedded default store
-
-[cheap]
-filesystem_store_datadir = {data}/cheap
-"""
-
 
 # boto3 and its HTTP stack log request details (endpoints, signed
 # headers) below WARN: keep them out of glance-api's log by default.
@@ -64,38 +41,11 @@ def register_opts(conf):
 
 
 def parse_config(conf, argv, default_config_files=None):
-    """Parse ``argv`` and config files; True when on the embedded default.
-
-    oslo.config searches its default places (``~/.glance``, ``~``,
-    ``/etc/glance``, ``/etc``) for glance-api.conf unless files are given.
-    """
+    """Parse ``argv`` and config files; True when on the embedded default."""
     register_opts(conf)
-    conf(
-        argv,
-        project='glance',
-        prog='glance-api',
-        default_config_files=default_config_files,
+    return embedded_default.parse(
+        conf, argv, 'glance-api', default_config_files
     )
-    if conf.config_file or conf.config_dir:
-        return False
-    data = os.path.join(os.getcwd(), 'data')
-    os.makedirs(data, exist_ok=True)
-    # A directory of its own: oslo.config looks beside config files for
-    # others (glance-api-paste.ini), and there must be none.
-    with tempfile.TemporaryDirectory() as directory:
-        path = os.path.join(directory, 'glance-api.conf')
-        with open(path, 'w') as embedded:
-            embedded.write(
-                EMBEDDED_CONFIG.format(
-                    data=data, connection=session.DEFAULT_CONNECTION
-                )
-            )
-        conf(
-            list(argv) + ['--config-file', path],
-            project='glance',
-            prog='glance-api',
-        )
-    return True
 
 
 def find_paste_file(conf):
@@ -120,7 +70,7 @@ def build_app(conf, embedded=False):
         LOG.info(
             'No configuration file found: serving the embedded default, '
             'data lives in %s',
-            os.path.join(os.getcwd(), 'data'),
+            embedded_default.data_dir(),
         )
     state = app_state.AppState.build(conf, stores.configure(conf))
     app = deploy.loadapp(

@@ -1,10 +1,13 @@
 """glance-manage location update-stores, run as a real process."""
 
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 
 import fixtures
+import testtools
 
 from glance.db import images as db_images
 from glance.db import locations as db_locations
@@ -172,3 +175,67 @@ class UpdateStoresMySQLTest(base.MySQLMixin, UpdateStoresTest):
 
 class UpdateStoresPostgreSQLTest(base.PostgreSQLMixin, UpdateStoresTest):
     pass
+
+
+class NoConfigFileTest(testtools.TestCase):
+    """glance-manage without a config file manages what glance-api's
+    embedded default serves, from the same directory."""
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        # No glance-api.conf in ~ or ~/.glance either.
+        self.environ = dict(
+            os.environ, HOME=self.tmp, PYTHONPATH=server_fixtures.REPO_ROOT
+        )
+
+    def manage(self, *args):
+        return subprocess.run(
+            [sys.executable, '-m', 'glance.cmd.manage'] + list(args),
+            cwd=self.tmp,
+            env=self.environ,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    def add_legacy_location(self, database, url):
+        with sqlite3.connect(database) as connection:
+            connection.execute(
+                'INSERT INTO images (id, status, visibility, min_disk, '
+                'min_ram, protected, os_hidden, created_at, deleted) '
+                "VALUES ('i1', 'active', 'shared', 0, 0, 0, 0, "
+                "'2020-01-01 00:00:00', 0)"
+            )
+            connection.execute(
+                'INSERT INTO image_locations (image_id, value, meta_data, '
+                "status, created_at, deleted) VALUES ('i1', ?, '{}', "
+                "'active', '2020-01-01 00:00:00', 0)",
+                (url,),
+            )
+
+    def test_update_stores_uses_the_embedded_default(self):
+        sync = self.manage('db', 'sync')
+        self.assertEqual(0, sync.returncode, sync.stderr)
+        data = os.path.join(self.tmp, 'data')
+        database = os.path.join(data, 'glance.sqlite')
+        self.add_legacy_location(database, 'file://%s/cheap/i1' % data)
+
+        result = self.manage('location', 'update-stores')
+        self.assertEqual(0, result.returncode, result.stderr)
+        self.assertIn(
+            '1 updated, 0 already correct, 0 unmatched', result.stdout
+        )
+        with sqlite3.connect(database) as connection:
+            (meta,) = connection.execute(
+                'SELECT meta_data FROM image_locations'
+            ).fetchone()
+        self.assertEqual({'store': 'cheap'}, json.loads(meta))
+
+    def test_bad_usage_exits_1_not_2(self):
+        # 2 is reserved for "unmatched locations left".
+        result = self.manage('location', 'update-stores', '--batch-size', '0')
+        self.assertEqual(1, result.returncode)
+        self.assertIn('expected a whole number above 0', result.stderr)
+        self.assertEqual(1, self.manage('no-such-group').returncode)
+        self.assertEqual(0, self.manage('--help').returncode)
