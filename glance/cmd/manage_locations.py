@@ -15,6 +15,7 @@ no store (listed, credentials removed), 1 on errors.
 import argparse
 import dataclasses
 import sys
+import time
 
 import glance.conf
 from glance import context as glance_context
@@ -25,6 +26,7 @@ from glance.db import locations as db_locations
 from glance.db import session
 
 EXIT_UNMATCHED = 2
+BAR_WIDTH = 30
 
 
 @dataclasses.dataclass
@@ -81,13 +83,14 @@ def update_stores(conf):
     try:
         stores = glance_stores.configure(conf)
         session.configure(conf)
+        context = glance_context.get_admin_context()
         summary = update_locations(
-            glance_context.get_admin_context(),
+            context,
             stores.index,
             frozenset(stores.ids),
             args.batch_size,
             dry_run=args.dry_run,
-            progress=_progress_line(args.dry_run),
+            progress=_progress_bar(context),
         )
     except KeyboardInterrupt:
         print('\nInterrupted; run again to continue.', file=sys.stderr)
@@ -101,16 +104,37 @@ def update_stores(conf):
     return EXIT_UNMATCHED if summary.unmatched else 0
 
 
-def _progress_line(dry_run):
-    """On a terminal, one stderr line rewritten after every batch."""
+def _progress_bar(context):
+    """On a terminal, a stderr line redrawn after every batch."""
     if not sys.stderr.isatty():
         return None
+    total = db_locations.count_active(context)
+    started = time.monotonic()
 
     def show(summary):
-        sys.stderr.write('\r' + _describe(summary, dry_run))
+        elapsed = time.monotonic() - started
+        sys.stderr.write('\r' + progress_text(summary.checked, total, elapsed))
         sys.stderr.flush()
 
     return show
+
+
+def progress_text(done, total, elapsed):
+    """Bar, percentage, count and rate: ``[###   ]  50% 2/4 locations, 9/s``.
+
+    ``done`` may pass ``total`` (counted at the start) when API nodes add
+    locations meanwhile: the bar stops at 100%.
+    """
+    fraction = min(done / total, 1.0) if total else 1.0
+    filled = int(BAR_WIDTH * fraction)
+    return '[%s%s] %3d%% %d/%d locations, %d/s' % (
+        '#' * filled,
+        ' ' * (BAR_WIDTH - filled),
+        int(100 * fraction),
+        done,
+        total,
+        done / elapsed if elapsed > 0 else 0,
+    )
 
 
 def _describe(summary, dry_run):

@@ -1,7 +1,9 @@
 """glance-manage location update-stores, run as a real process."""
 
+import contextlib
 import json
 import os
+import pty
 import sqlite3
 import subprocess
 import sys
@@ -59,16 +61,31 @@ class UpdateStoresTest(base.DBTestCase):
             )
         return path
 
-    def run_command(self, *args):
+    def run_command(self, *args, stderr=subprocess.PIPE):
         return subprocess.run(
             [sys.executable, '-m', 'glance.cmd.manage']
             + ['--config-file', self.config, 'location', 'update-stores']
             + list(args),
             cwd=self.tmp,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
             text=True,
             check=False,
         )
+
+    def run_on_terminal(self, *args):
+        """The command with stderr on a pseudo-terminal, and what it wrote
+        there."""
+        main, terminal = pty.openpty()
+        self.addCleanup(os.close, main)
+        with os.fdopen(terminal, 'wb') as stderr:
+            result = self.run_command(*args, stderr=stderr)
+        shown = b''
+        # Reading the drained side of a closed terminal raises EIO.
+        with contextlib.suppress(OSError):
+            while chunk := os.read(main, 4096):
+                shown += chunk
+        return result, shown.decode()
 
     def add_location(self, url, metadata):
         context = self.admin_context()
@@ -161,6 +178,18 @@ class UpdateStoresTest(base.DBTestCase):
 
         again = self.run_command()
         self.assertIn('0 updated, 2 already correct', again.stdout)
+
+    def test_progress_bar_on_a_terminal_only(self):
+        for name in 'abc':
+            self.add_location('file://%s/fast/%s' % (self.tmp, name), {})
+        plain = self.run_command('--dry-run')
+        self.assertEqual('', plain.stderr)
+
+        result, shown = self.run_on_terminal('--batch-size', '2')
+        self.assertEqual(0, result.returncode, shown)
+        self.assertIn(' 66% 2/3 locations, ', shown)
+        self.assertIn('] 100% 3/3 locations, ', shown)
+        self.assertIn('3 updated, 0 already correct', result.stdout)
 
     def test_single_store_config_is_an_error(self):
         self.config = self.write_config(DATABASE_CONFIG)
