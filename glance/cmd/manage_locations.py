@@ -8,8 +8,9 @@ them (``--dry-run`` counts them, writes nothing). Safe to interrupt and
 re-run: each batch commits on its own, and locations already carrying a
 configured store and a credential-free URL are only counted.
 
-Exit code: 0 when every location has a configured store, 2 when some match
-no store (listed, credentials removed), 1 on errors.
+On a terminal, a progress bar on stderr. Exit code: 0 when every location
+has a configured store, 2 when some match no store (listed, credentials
+removed), 1 on errors (glance-manage also exits 1 on bad usage).
 """
 
 import argparse
