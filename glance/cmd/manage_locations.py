@@ -170,7 +170,7 @@ def add_location_commands(subparsers):
     update = subparsers.add_parser(
         'update-stores',
         help='Record the store of every location whose store is missing '
-        'or no longer configured.',
+        'or no longer configured; drop credentials from legacy s3 URLs.',
     )
     update.add_argument(
         '--dry-run',
