@@ -56,8 +56,13 @@ class Client(threading.Thread):
         self.steps = 0
 
     def run(self):
-        actions = (self.show, self.show, self.list, self.set_property)
-        actions += (self.add_location,)
+        actions = (
+            self.show,
+            self.show,
+            self.list,
+            self.set_property,
+            self.add_location,
+        )
         try:
             while time.monotonic() < self.deadline:
                 self.random.choice(actions)(self.random.choice(self.images))
@@ -278,8 +283,9 @@ class LazyUpdateConcurrencyTests:
         self.assertEqual({url: self.store_of(url) for url in stored}, stored)
         self.assertLessEqual(set(added), set(stored))
         self.assertEqual(ROUNDS * IMAGES_PER_ROUND + len(added), len(stored))
-        for server in self.servers:
-            self.assertNotIn('Could not record the store', server.read_log())
+        logs = ''.join(server.read_log() for server in self.servers)
+        self.assertIn('Recorded the store of', logs)
+        self.assertNotIn('Could not record the store', logs)
 
 
 class LazyUpdateConcurrencyMySQLTest(
