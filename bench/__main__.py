@@ -19,6 +19,7 @@ import fixtures
 import sqlalchemy as sa
 
 from bench import cases
+from bench import profiles
 from bench import report
 from bench import servers
 from tests.functional.db import base as db_fixtures
@@ -47,6 +48,12 @@ def parse_args(argv):
     parser.add_argument('--workers', default=os.cpu_count(), type=int)
     parser.add_argument('--json', default=DEFAULT_JSON)
     parser.add_argument(
+        '--profile',
+        metavar='DIR',
+        help='record py-spy profiles of the API workers per case into DIR '
+        'and print the busiest functions (slows the figures down)',
+    )
+    parser.add_argument(
         '--quick',
         action='store_true',
         help='smoke run: 200 and 1000 images, 64 MiB, 2 repetitions',
@@ -66,7 +73,8 @@ def main(argv=None):
     args = parse_args(argv)
     with contextlib.ExitStack() as stack:
         bench = start(args, stack)
-        about = _about(args, bench.static.name)
+        command = sys.argv[1:] if argv is None else argv
+        about = _about(args, command, bench.static.name)
         print(json.dumps(about), flush=True)
         run_cases(bench, args)
     print()
@@ -77,6 +85,8 @@ def main(argv=None):
     with open(args.json, 'w') as output:
         output.write(report.as_json(bench.measurements, bench.ratios, about))
     print('\nwritten to %s' % args.json)
+    if args.profile:
+        print('\n' + profiles.summary(args.profile))
 
 
 def start(args, stack):
@@ -104,19 +114,26 @@ def run_cases(bench, args):
     """Metadata reads first (they need the DB free of other images),
     then the data path, then the eager update (it grows the DB)."""
     for count in args.images:
-        _progress('list latency over %d images' % count)
-        ids = bench.list_latency(count)
-    _progress('single GET latency')
-    bench.get_latency(ids)
+        with _case(bench, args, 'list-%d' % count, 'list, %d images' % count):
+            ids = bench.list_latency(count)
+    with _case(bench, args, 'get', 'single GET'):
+        bench.get_latency(ids)
     image_id, path = bench.add_data_image(args.size_mib)
-    _progress('download of %d MiB' % args.size_mib)
-    bench.download(image_id, path)
-    _progress('parallel downloads %s' % args.parallel)
-    bench.parallel_downloads(image_id, args.size_mib, args.parallel)
-    _progress('upload of %d MiB' % args.size_mib)
-    bench.upload(path, args.size_mib, max(args.size_mib // 4, 1))
-    _progress('glance-manage over %d locations' % args.locations)
+    with _case(bench, args, 'download', 'download, %d MiB' % args.size_mib):
+        bench.download(image_id, path)
+    with _case(bench, args, 'parallel', 'parallel downloads'):
+        bench.parallel_downloads(image_id, args.size_mib, args.parallel)
+    with _case(bench, args, 'upload', 'upload, %d MiB' % args.size_mib):
+        bench.upload(path, args.size_mib, max(args.size_mib // 4, 1))
+    _progress('glance-manage, %d locations' % args.locations)
     bench.eager_update(args.locations)
+
+
+@contextlib.contextmanager
+def _case(bench, args, name, description):
+    _progress(description)
+    with profiles.recording(bench.multi, args.profile, name):
+        yield
 
 
 def _progress(what):
@@ -126,9 +143,9 @@ def _progress(what):
     )
 
 
-def _about(args, static_name):
+def _about(args, command, static_name):
     return {
-        'command': 'python -m bench ' + ' '.join(sys.argv[1:]),
+        'command': ' '.join(['python -m bench'] + command),
         'database': args.db,
         'workers': args.workers,
         'static_server': static_name,

@@ -24,6 +24,8 @@ LIST_PATH = '/v2/images?limit=1000'
 GET_SAMPLES = 20
 # Steady-state and feature-off reads per repetition (first reads: one).
 STEADY_READS = 3
+UPLOAD_API = 'API (chunked)'
+PEAK_RSS = 'API worker peak RSS, upload %d MiB'
 
 
 class Bench:
@@ -180,37 +182,35 @@ class Bench:
             )
 
     def upload(self, path, size_mib, small_mib):
-        """Chunked uploads through the API vs hashing in-process, and the
-        workers' peak RSS for ``small_mib`` and ``size_mib`` uploads."""
-        api, both, sha512 = [], [], []
+        """Chunked uploads through the API vs in-process baselines on the
+        same bytes, and the workers' peak RSS for ``small_mib`` and
+        ``size_mib`` uploads (taken during the timed ones)."""
+        throughput = {kind: [] for kind in [UPLOAD_API, *UPLOAD_BASELINES]}
+        peak_rss = {size_mib: [], small_mib: []}
         for _ in range(self.repeat):
-            api.append(size_mib / self._upload(path, size_mib)[0])
-            both.append(size_mib / _hash_seconds(path, parallel_md5=True))
-            sha512.append(size_mib / _hash_seconds(path, parallel_md5=False))
-        label = 'upload %d MiB' % size_mib
-        self.record(label + ', API (chunked)', 'MiB/s', api)
-        self.record(label + ', md5+sha512 in-process', 'MiB/s', both)
-        self.record(label + ', sha512 alone', 'MiB/s', sha512)
-        self.compare(
-            'upload: API / sha512 alone',
-            label + ', API (chunked)',
-            label + ', sha512 alone',
-            '>=',
-            0.6,
-        )
-        self.compare(
-            'upload: API / md5+sha512',
-            label + ', API (chunked)',
-            label + ', md5+sha512 in-process',
-        )
-        rss = 'API worker peak RSS, upload %d MiB'
-        for mib in (small_mib, size_mib):
-            peaks = [self._upload(path, mib)[1] for _ in range(self.repeat)]
-            self.record(rss % mib, 'MiB', peaks)
+            seconds, peak = self._upload(path, size_mib)
+            throughput[UPLOAD_API].append(size_mib / seconds)
+            peak_rss[size_mib].append(peak)
+            peak_rss[small_mib].append(self._upload(path, small_mib)[1])
+            for kind, baseline in UPLOAD_BASELINES.items():
+                seconds = _timed_call(baseline, path, self.datadir)
+                throughput[kind].append(size_mib / seconds)
+        label = 'upload %d MiB, ' % size_mib
+        for kind, samples in throughput.items():
+            self.record(label + kind, 'MiB/s', samples)
+        for kind in UPLOAD_BASELINES:
+            self.compare(
+                'upload: API / ' + kind,
+                label + UPLOAD_API,
+                label + kind,
+                *UPLOAD_TARGETS.get(kind, ()),
+            )
+        for mib, samples in peak_rss.items():
+            self.record(PEAK_RSS % mib, 'MiB', samples)
         self.compare(
             'peak RSS: upload %d MiB / %d MiB' % (size_mib, small_mib),
-            rss % size_mib,
-            rss % small_mib,
+            PEAK_RSS % size_mib,
+            PEAK_RSS % small_mib,
             '<=',
             1.1,
         )
@@ -308,20 +308,51 @@ def _limited(chunks, size_mib):
         yield chunk
 
 
-def _hash_seconds(path, parallel_md5):
-    """Seconds to sha512 the file, with md5 on a second thread (as the
-    upload path does) when ``parallel_md5``."""
+def _timed_call(function, *args):
+    start = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - start
+
+
+def _hash_md5_and_sha512(path, _directory):
+    """As the upload path hashes: md5 on a second thread, chunk by chunk
+    (hashlib releases the GIL on large buffers)."""
     sha512 = hashlib.sha512()
     md5 = hashlib.md5(usedforsecurity=False)
-    start = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         pending = None
         for chunk in data.read_chunks(path):
-            if parallel_md5:
-                if pending is not None:
-                    pending.result()
-                pending = pool.submit(md5.update, chunk)
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(md5.update, chunk)
             sha512.update(chunk)
         if pending is not None:
             pending.result()
-    return time.perf_counter() - start
+
+
+def _hash_sha512(path, _directory):
+    sha512 = hashlib.sha512()
+    for chunk in data.read_chunks(path):
+        sha512.update(chunk)
+
+
+def _write_and_fsync(path, directory):
+    """Write the bytes into ``directory`` and fsync them, as the file
+    store does: the disk's share of an upload."""
+    target = os.path.join(directory, 'bench-write-baseline')
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    try:
+        for chunk in data.read_chunks(path):
+            os.write(fd, chunk)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+        os.remove(target)
+
+
+UPLOAD_BASELINES = {
+    'md5+sha512 in-process': _hash_md5_and_sha512,
+    'sha512 alone': _hash_sha512,
+    'write+fsync to the store dir': _write_and_fsync,
+}
+UPLOAD_TARGETS = {'sha512 alone': ('>=', 0.6)}
