@@ -8,6 +8,7 @@ otherwise. python-glanceclient and openstacksdk both parse these.
 
 import webob.dec
 import webob.exc
+from oslo_db import exception as db_exception
 from oslo_log import log as logging
 
 from glance import exception
@@ -26,14 +27,25 @@ _HTTP_ERRORS = (
     (exception.ImageSizeLimitExceeded, webob.exc.HTTPRequestEntityTooLarge),
     (exception.StorageQuotaFull, webob.exc.HTTPRequestEntityTooLarge),
     (exception.DBUnavailable, webob.exc.HTTPServiceUnavailable),
+    # A transaction that lost a deadlock was rolled back whole: the client
+    # may retry, exactly as after a compare-and-set conflict.
+    (db_exception.DBDeadlock, webob.exc.HTTPConflict),
+    (db_exception.DBConnectionError, webob.exc.HTTPServiceUnavailable),
 )
+
+_DB_MESSAGES = {
+    db_exception.DBDeadlock: 'The resource was changed concurrently; retry '
+    'the request.',
+    db_exception.DBConnectionError: 'The database is unavailable.',
+}
 
 
 def http_error(exc):
     """The webob error for a domain exception, or None if it has none."""
     for exc_class, http_class in _HTTP_ERRORS:
         if isinstance(exc, exc_class):
-            return http_class(explanation=exc.msg)
+            message = _DB_MESSAGES.get(exc_class) or exc.msg
+            return http_class(explanation=message)
     return None
 
 
@@ -66,8 +78,6 @@ class Wsgify(webob.dec.wsgify):
             resp = super().call_func(req, *args, **kwargs)
         except webob.exc.HTTPException as exc:
             return exc
-        except exception.GlanceException as exc:
-            return http_error(exc) or internal_error(req, exc)
         except Exception as exc:
-            return internal_error(req, exc)
+            return http_error(exc) or internal_error(req, exc)
         return req.response if resp is None else resp

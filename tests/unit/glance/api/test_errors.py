@@ -1,5 +1,6 @@
 import testtools
 import webob.exc
+from oslo_db import exception as db_exception
 
 from glance import exception
 from glance.api import errors
@@ -30,6 +31,17 @@ class WsgifyTest(testtools.TestCase):
         ]
         for exc, status in cases:
             self.assertEqual(status, self.status_of(exc)[0], exc)
+
+    def test_lost_deadlock_is_a_retryable_conflict(self):
+        status, response = self.status_of(
+            db_exception.DBDeadlock(),
+            headers={'Accept': 'application/json'},
+        )
+        self.assertEqual(409, status)
+        self.assertIn('retry', response.json['message'])
+        self.assertEqual(
+            503, self.status_of(db_exception.DBConnectionError())[0]
+        )
 
     def test_http_errors_pass_through(self):
         status, _ = self.status_of(webob.exc.HTTPUnsupportedMediaType())
