@@ -10,6 +10,19 @@ PATCH_2_1 = {'Content-Type': 'application/openstack-images-v2.1-json-patch'}
 class BadInputTest(base.ServerTestCase):
     server_args = {'options': {'max_request_body_size': '2048'}}
 
+    def image_ids(self):
+        response = self.request('GET', '/v2/images?limit=1000', base.ADMIN)
+        return {image['id'] for image in response.json()['images']}
+
+    def delete_image(self, image):
+        self.request('DELETE', '/v2/images/' + image['id'], base.OWNER)
+
+    def setUp(self):
+        super().setUp()
+        # Whatever a test sends, a refused request leaves no image behind.
+        before = self.image_ids()
+        self.addCleanup(lambda: self.assertEqual(before, self.image_ids()))
+
     def test_malformed_json(self):
         response = self.request(
             'POST',
@@ -66,6 +79,7 @@ class BadInputTest(base.ServerTestCase):
 
     def test_patch_errors(self):
         image = self.create_image(prop='v')
+        self.addCleanup(self.delete_image, image)
         cases = [
             (400, [{'op': 'replace', 'path': 'name', 'value': 'x'}]),
             (400, [{'op': 'replace', 'path': '/a/b', 'value': 'x'}]),
@@ -93,6 +107,7 @@ class BadInputTest(base.ServerTestCase):
 
     def test_unsupported_patch_media_type(self):
         image = self.create_image()
+        self.addCleanup(self.delete_image, image)
         response = self.request(
             'PATCH',
             '/v2/images/' + image['id'],
