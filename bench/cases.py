@@ -25,6 +25,8 @@ GET_SAMPLES = 20
 # Steady-state and feature-off reads per repetition (first reads: one).
 STEADY_READS = 3
 UPLOAD_API = 'API (chunked)'
+FILE_PATH = '/v2/images/%s/file'
+PARALLEL = 'download x%d in parallel, aggregate'
 PEAK_RSS = 'API worker peak RSS, upload %d MiB'
 
 
@@ -137,48 +139,45 @@ class Bench:
     def download(self, image_id, path):
         """Through the API vs the static server vs cat, in MiB/s."""
         size_mib = os.path.getsize(path) / MIB
-        api_url = '%s/v2/images/%s/file' % (self.multi.url, image_id)
-        static_url = '%s/%s' % (self.static.url, image_id)
-        _fetch(requests.Session(), api_url)  # warms the page cache too
-        api, nginx, cat = [], [], []
+        label = 'download %d MiB, ' % size_mib
+        readers = {
+            'API': (_fetch, self.multi.url + FILE_PATH % image_id),
+            'static server': (_fetch, '%s/%s' % (self.static.url, image_id)),
+            'cat': (_cat, path),
+        }
+        _fetch(readers['API'][1])  # warms the page cache too
+        samples = {kind: [] for kind in readers}
         for _ in range(self.repeat):
-            api.append(size_mib / _fetch(requests.Session(), api_url))
-            nginx.append(size_mib / _fetch(requests.Session(), static_url))
-            cat.append(size_mib / _cat(path))
-        label = 'download %d MiB' % size_mib
-        self.record(label + ', API', 'MiB/s', api)
-        self.record(label + ', static server', 'MiB/s', nginx)
-        self.record(label + ', cat', 'MiB/s', cat)
-        api = label + ', API'
+            for kind, (read, source) in readers.items():
+                samples[kind].append(size_mib / _timed_call(read, source))
+        for kind, values in samples.items():
+            self.record(label + kind, 'MiB/s', values)
         self.compare(
             'download: API / static server',
-            api,
-            label + ', static server',
+            label + 'API',
+            label + 'static server',
             '>=',
             0.5,
         )
-        self.compare('download: API / cat', api, label + ', cat')
+        self.compare('download: API / cat', label + 'API', label + 'cat')
 
     def parallel_downloads(self, image_id, size_mib, clients):
         """Aggregate MiB/s of ``clients`` simultaneous API downloads."""
-        url = '%s/v2/images/%s/file' % (self.multi.url, image_id)
+        urls = [self.multi.url + FILE_PATH % image_id]
         for count in clients:
             samples = []
             with concurrent.futures.ThreadPoolExecutor(count) as pool:
                 for _ in range(self.repeat):
                     start = time.perf_counter()
-                    list(pool.map(_fetch_new_session, [url] * count))
+                    list(pool.map(_fetch, urls * count))
                     elapsed = time.perf_counter() - start
                     samples.append(count * size_mib / elapsed)
-            self.record(
-                'download x%d in parallel, aggregate' % count, 'MiB/s', samples
-            )
-        single = 'download x%d in parallel, aggregate' % clients[0]
+            self.record(PARALLEL % count, 'MiB/s', samples)
         for count in clients[1:]:
             self.compare(
                 'download x%d / x%d in parallel' % (count, clients[0]),
-                'download x%d in parallel, aggregate' % count,
-                single,
+                PARALLEL % count,
+                PARALLEL % clients[0],
             )
 
     def upload(self, path, size_mib, small_mib):
@@ -280,24 +279,17 @@ def _check_recorded(engine, expected):
         )
 
 
-def _fetch(http, url):
-    """Seconds to stream ``url``'s body, bytes discarded."""
-    start = time.perf_counter()
-    with http.get(url, stream=True, timeout=600) as response:
-        response.raise_for_status()
-        for _ in response.iter_content(MIB):
-            pass
-    return time.perf_counter() - start
-
-
-def _fetch_new_session(url):
-    return _fetch(requests.Session(), url)
+def _fetch(url):
+    """Stream ``url``'s body on a new connection, bytes discarded."""
+    with requests.Session() as http:
+        with http.get(url, stream=True, timeout=600) as response:
+            response.raise_for_status()
+            for _ in response.iter_content(MIB):
+                pass
 
 
 def _cat(path):
-    start = time.perf_counter()
     subprocess.run(['cat', path], stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
 
 
 def _limited(chunks, size_mib):
