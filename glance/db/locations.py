@@ -1,6 +1,7 @@
 """Image location rows: add, change, soft delete, and batched store writes."""
 
 import collections
+import json
 
 import sqlalchemy as sa
 from oslo_utils import timeutils
@@ -118,22 +119,34 @@ def set_stores(context, changes):
     """
     wanted = {change[0]: StoreChange(*change) for change in changes}
     current = _lock_rows(context.session, wanted)
-    writes = []
+    # Rows keeping their URL are grouped by their new metadata: legacy rows
+    # mostly share it ({} -> {"store": id}), and one UPDATE ... WHERE id IN
+    # per group is one round trip where an executemany is one per row on
+    # MySQL and PostgreSQL.
+    same_url = collections.defaultdict(list)
+    new_url = []
     for location_id, change in wanted.items():
         row = current.get(location_id)
         if row is None or not _unchanged(row, change):
             continue
-        metadata = row.meta_data or {}
+        metadata = dict(row.meta_data or {}, store=change.store_id)
         url = change.new_url or row.value
-        if metadata.get('store') != change.store_id or url != row.value:
-            writes.append(
-                {
-                    'row_id': location_id,
-                    'meta': dict(metadata, store=change.store_id),
-                    'url': url,
-                }
+        if url != row.value:
+            new_url.append(
+                {'row_id': location_id, 'meta': metadata, 'url': url}
             )
-    if writes:
+        elif metadata != (row.meta_data or {}):
+            key = json.dumps(metadata, sort_keys=True)
+            same_url[key].append((location_id, metadata))
+    for group in same_url.values():
+        ids = [location_id for location_id, _ in group]
+        for some_ids in chunks(ids):
+            context.session.execute(
+                sa.update(LOCATIONS)
+                .where(LOCATIONS.c.id.in_(some_ids))
+                .values(meta_data=group[0][1])
+            )
+    if new_url:
         context.session.execute(
             sa.update(LOCATIONS)
             .where(LOCATIONS.c.id == sa.bindparam('row_id'))
@@ -143,9 +156,11 @@ def set_stores(context, changes):
                 ),
                 value=sa.bindparam('url'),
             ),
-            writes,
+            new_url,
         )
-    return {write['row_id'] for write in writes}
+    written = {write['row_id'] for write in new_url}
+    written.update(i for group in same_url.values() for i, _ in group)
+    return written
 
 
 def _unchanged(row, change):
