@@ -6,7 +6,9 @@ request context first; a call made inside another joins its transaction
 enginefacade provider).
 """
 
+import contextlib
 import os
+import sqlite3
 
 from oslo_db import api as oslo_db_api
 from oslo_db import options
@@ -42,7 +44,9 @@ def configure(conf):
     old ones for every transaction started afterwards.
     """
     register_opts(conf)
-    ensure_sqlite_directory(conf.database.connection)
+    sqlite_file = ensure_sqlite_directory(conf.database.connection)
+    if sqlite_file:
+        use_write_ahead_log(sqlite_file)
     manager = enginefacade.transaction_context()
     manager.configure(
         **{opt.dest: conf.database[opt.dest] for opt in options.database_opts}
@@ -51,12 +55,29 @@ def configure(conf):
 
 
 def ensure_sqlite_directory(connection):
-    """Create the directory of a SQLite file so the first start works."""
+    """Create the directory of a SQLite file so the first start works.
+
+    Returns the file's path, or None when ``connection`` is no SQLite file.
+    """
     prefix = 'sqlite:///'
     if connection.startswith(prefix) and connection != prefix + ':memory:':
-        directory = os.path.dirname(connection[len(prefix) :])
+        path = connection[len(prefix) :]
+        directory = os.path.dirname(path)
         if directory:
             os.makedirs(directory, exist_ok=True)
+        return path
+    return None
+
+
+def use_write_ahead_log(path):
+    """Switch a SQLite file to WAL journaling (a setting the file keeps).
+
+    A commit then syncs one log append instead of a rollback journal and
+    the database file, and readers in other worker processes no longer
+    wait for a writer: both matter for the lazy store write on reads.
+    """
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute('PRAGMA journal_mode=WAL')
 
 
 def get_engine():

@@ -42,3 +42,16 @@ class TestSession(testtools.TestCase):
             session.configure(conf)
             self.assertEqual(url, str(session.get_engine().url))
             session.get_engine().dispose()
+
+    def test_configure_puts_a_sqlite_file_in_wal_mode(self):
+        root = self.useFixture(fixtures.TempDir()).path
+        conf = cfg.ConfigOpts()
+        session.register_opts(conf)
+        conf([])
+        path = os.path.join(root, 'wal.sqlite')
+        conf.set_override('connection', 'sqlite:///' + path, group='database')
+        session.configure(conf)
+        with session.get_engine().connect() as connection:
+            mode = connection.exec_driver_sql('PRAGMA journal_mode').scalar()
+        session.get_engine().dispose()
+        self.assertEqual('wal', mode)
