@@ -2,7 +2,7 @@
 
 project = 'glance'
 copyright = 'glance contributors'
-extensions = []
+extensions = ['oslo_config.sphinxext']
 source_suffix = {'.rst': 'restructuredtext'}
 root_doc = 'index'
 exclude_patterns = []

@@ -1,8 +1,14 @@
 """Entry point for oslo-config-generator."""
 
+from oslo_db import options as db_options
+
 from glance.conf import default
 from glance.conf import paste
 
 
 def list_opts():
-    return default.list_opts() + paste.list_opts()
+    return (
+        default.list_opts()
+        + paste.list_opts()
+        + [('database', db_options.database_opts)]
+    )
