@@ -4,6 +4,7 @@ The only place that decides which fields and locations a caller sees.
 """
 
 import json
+import operator
 
 import webob
 
@@ -84,10 +85,13 @@ def _may_see_locations(req, record):
     )
 
 
+_STORE_OF = operator.attrgetter('store')
+
+
 def _store_ids(req, locations):
     if not req.state.multi_store:
         return []
-    return [loc.store for loc in locations if loc.store]
+    return [store for store in map(_STORE_OF, locations) if store]
 
 
 def _best_location(req, locations):
