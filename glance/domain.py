@@ -1,41 +1,13 @@
 """Plain image and location records shared by the DB layer and the API.
 
 The DB layer returns these; handlers and the lazy store layer read and
-change them. Status rules live here so that every caller applies the same.
+change them.
 """
 
 import dataclasses
 import datetime
 
-from glance import exception
-
-IMAGE_STATUSES = (
-    'queued',
-    'saving',
-    'uploading',
-    'importing',
-    'active',
-    'deactivated',
-    'killed',
-    'deleted',
-    'pending_delete',
-)
 VISIBILITIES = ('public', 'private', 'shared', 'community')
-LOCATION_STATUSES = ('active', 'pending_delete', 'deleted')
-
-# Allowed status changes (current -> set of next), as the Images API
-# behaves: uploads move queued/uploading -> saving -> active, etc.
-_TRANSITIONS = {
-    'queued': {'saving', 'uploading', 'importing', 'active', 'deleted'},
-    'saving': {'active', 'killed', 'deleted', 'queued'},
-    'uploading': {'importing', 'queued', 'deleted', 'saving', 'active'},
-    'importing': {'active', 'deleted', 'queued'},
-    'active': {'pending_delete', 'deleted', 'deactivated'},
-    'killed': {'deleted'},
-    'pending_delete': {'deleted'},
-    'deactivated': {'deleted', 'active'},
-    'deleted': set(),
-}
 
 # Attributes stored as columns of the images table (everything else a
 # client sets is an extra property).
@@ -61,11 +33,6 @@ CORE_ATTRIBUTES = (
     'deleted_at',
     'deleted',
 )
-
-
-def check_transition(current, new):
-    if new != current and new not in _TRANSITIONS.get(current, set()):
-        raise exception.InvalidStatusTransition(cur=current, new=new)
 
 
 @dataclasses.dataclass
@@ -112,10 +79,6 @@ class Image:
     @property
     def active_locations(self):
         return [loc for loc in self.locations if loc.status == 'active']
-
-    def core_values(self):
-        """Column values only (no properties, tags or locations)."""
-        return {name: getattr(self, name) for name in CORE_ATTRIBUTES}
 
 
 @dataclasses.dataclass

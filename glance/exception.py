@@ -44,10 +44,6 @@ class Forbidden(GlanceException):
     msg_fmt = 'You are not authorized to complete this action.'
 
 
-class ForbiddenPublicImage(Forbidden):
-    msg_fmt = 'You are not permitted to modify this public image.'
-
-
 class Conflict(GlanceException):
     """A concurrent change won a race; the caller may re-read and retry."""
 
@@ -62,10 +58,6 @@ class Invalid(GlanceException):
     msg_fmt = 'Data supplied was not valid.'
 
 
-class InvalidStatusTransition(Invalid):
-    msg_fmt = 'Image status transition from %(cur)s to %(new)s is not allowed'
-
-
 class InvalidFilter(Invalid):
     msg_fmt = 'Invalid filter: %(reason)s'
 
@@ -74,16 +66,8 @@ class InvalidSortKey(Invalid):
     msg_fmt = 'Sort key %(key)s is not supported'
 
 
-class InvalidLocation(Invalid):
-    msg_fmt = 'Invalid location'
-
-
 class ImageSizeLimitExceeded(GlanceException):
     msg_fmt = 'The provided image is too large.'
-
-
-class StorageQuotaFull(GlanceException):
-    msg_fmt = 'The size of the data exceeds the remaining storage quota.'
 
 
 class ReservedProperty(Forbidden):
@@ -92,10 +76,6 @@ class ReservedProperty(Forbidden):
 
 class ProtectedImageDelete(Forbidden):
     msg_fmt = 'Image %(image_id)s is protected and cannot be deleted.'
-
-
-class DBUnavailable(GlanceException):
-    msg_fmt = 'The database is unavailable.'
 
 
 class UnknownDatabaseState(GlanceException):

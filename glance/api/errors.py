@@ -25,8 +25,6 @@ _HTTP_ERRORS = (
     (exception.Duplicate, webob.exc.HTTPConflict),
     (exception.Invalid, webob.exc.HTTPBadRequest),
     (exception.ImageSizeLimitExceeded, webob.exc.HTTPRequestEntityTooLarge),
-    (exception.StorageQuotaFull, webob.exc.HTTPRequestEntityTooLarge),
-    (exception.DBUnavailable, webob.exc.HTTPServiceUnavailable),
     # A transaction that lost a deadlock was rolled back whole: the client
     # may retry, exactly as after a compare-and-set conflict.
     (db_exception.DBDeadlock, webob.exc.HTTPConflict),

@@ -1,22 +1,9 @@
 import testtools
 
 from glance import domain
-from glance import exception
 
 
-class StatusTransitionTest(testtools.TestCase):
-    def test_upload_path_allowed(self):
-        domain.check_transition('queued', 'saving')
-        domain.check_transition('saving', 'active')
-
-    def test_deleted_is_final(self):
-        self.assertRaises(
-            exception.InvalidStatusTransition,
-            domain.check_transition,
-            'deleted',
-            'active',
-        )
-
+class ImageTest(testtools.TestCase):
     def test_active_locations_skip_deleted(self):
         image = domain.Image(
             id='x',
