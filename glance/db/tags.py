@@ -67,13 +67,25 @@ def insert(connection, image_id, tag, now):
 
 
 def _remove(connection, image_id, tag, now):
+    # Found with a plain read, changed by primary key: an UPDATE searching
+    # the (image_id, value) index would lock index gaps on MySQL/MariaDB
+    # and deadlock with tag inserts on other images.
+    ids = (
+        connection.execute(
+            sa.select(TAGS.c.id).where(
+                TAGS.c.image_id == image_id,
+                TAGS.c.value == tag,
+                models.live(TAGS),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not ids:
+        return False
     result = connection.execute(
         sa.update(TAGS)
-        .where(
-            TAGS.c.image_id == image_id,
-            TAGS.c.value == tag,
-            models.live(TAGS),
-        )
+        .where(TAGS.c.id.in_(ids), models.live(TAGS))
         .values(deleted=True, deleted_at=now)
     )
     return result.rowcount > 0
