@@ -1,9 +1,11 @@
 """Configuration options, one module per group (as upstream names them)."""
 
 from glance.conf import default
+from glance.conf import import_filtering
 from glance.conf import paste
 
 
 def register_opts(conf):
     default.register_opts(conf)
+    import_filtering.register_opts(conf)
     paste.register_opts(conf)

@@ -3,12 +3,14 @@
 from oslo_db import options as db_options
 
 from glance.conf import default
+from glance.conf import import_filtering
 from glance.conf import paste
 
 
 def list_opts():
     return (
         default.list_opts()
+        + import_filtering.list_opts()
         + paste.list_opts()
         + [('database', db_options.database_opts)]
     )
