@@ -23,6 +23,7 @@ import requests
 
 from glance import exception
 from glance import image_data
+from glance import uri_filter
 from glance.db import images
 from glance.db import locations
 from glance.db import session
@@ -43,6 +44,8 @@ _REQUIRED_STATUS = {
 }
 _WEB_SCHEMES = ('http', 'https')
 _FETCH_TIMEOUT = 60
+# Fewer than requests' 30: each hop is a request the server makes.
+_MAX_REDIRECTS = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +74,7 @@ def prepare(image, body, header_store, conf, stores):
         method=method,
         stores=_target_stores(image, body, header_store, method, stores),
         must_succeed=must_succeed,
-        uri=_web_uri(body) if method == 'web-download' else None,
+        uri=_web_uri(body, conf) if method == 'web-download' else None,
     )
 
 
@@ -134,11 +137,24 @@ def _stores_holding(image, stores):
     }
 
 
-def _web_uri(body):
+def _web_uri(body, conf):
     uri = (body.get('method') or {}).get('uri')
-    if not uri or urllib.parse.urlsplit(uri).scheme not in _WEB_SCHEMES:
-        raise exception.Invalid('web-download needs an http(s) "uri".')
+    _check_web_uri(conf, uri)
     return uri
+
+
+def _check_web_uri(conf, uri):
+    """Refuse what web-download must not fetch (the message leaves the URI
+    out: it may hold credentials)."""
+    if not (
+        uri
+        and uri_filter.validate_import_uri(conf, uri)
+        and urllib.parse.urlsplit(uri).scheme in _WEB_SCHEMES
+    ):
+        raise exception.Invalid(
+            'web-download needs an http(s) "uri" that the import filter '
+            '([import_filtering_opts]) allows.'
+        )
 
 
 def start(context, image, request, conf, stores):
@@ -196,10 +212,7 @@ def _quietly(function, *args):
 
 def _fill_staging(context, image_id, request, conf, stores):
     if request.method == 'web-download':
-        with requests.get(
-            request.uri, stream=True, timeout=_FETCH_TIMEOUT
-        ) as response:
-            response.raise_for_status()
+        with _fetch(conf, request.uri) as response:
             # Store what the URL serves, not its transfer encoding.
             response.raw.decode_content = True
             _stage(context, image_id, response.raw, conf, stores)
@@ -208,6 +221,26 @@ def _fill_staging(context, image_id, request, conf, stores):
         opened = image_data.download(context, image, stores)
         with contextlib.closing(_as_file(opened)) as source:
             _stage(context, image_id, source, conf, stores)
+
+
+@contextlib.contextmanager
+def _fetch(conf, uri):
+    """The successful response of ``uri``; redirects are followed here so
+    that every target passes the import filter, not just the first URI."""
+    for _hop in range(_MAX_REDIRECTS + 1):
+        response = requests.get(
+            uri, stream=True, timeout=_FETCH_TIMEOUT, allow_redirects=False
+        )
+        if not response.is_redirect:
+            break
+        response.close()
+        uri = urllib.parse.urljoin(uri, response.headers['location'])
+        _check_web_uri(conf, uri)
+    else:
+        raise exception.Invalid('web-download met too many redirects.')
+    with response:
+        response.raise_for_status()
+        yield response
 
 
 def _stage(context, image_id, source, conf, stores):

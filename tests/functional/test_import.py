@@ -31,6 +31,35 @@ class ImportTestCase(test_image_data.DataTestCase):
 
 
 class ImportTest(ImportTestCase):
+    """Web-download sources: ``source``, on the one port the import filter
+    allows, serves DATA and redirects ``/away`` to ``elsewhere``, which
+    serves DATA on a port the filter refuses."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.elsewhere = test_import_flow.ByteServer(DATA)
+        cls.elsewhere.setUp()
+        cls.source = test_import_flow.ByteServer(
+            DATA, {'/away': cls.elsewhere.url('/img')}
+        )
+        cls.source.setUp()
+        cls.server_args = dict(
+            cls.server_args,
+            extra_config='[import_filtering_opts]\nallowed_ports = %d\n'
+            % cls.source.port,
+        )
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.source.cleanUp()
+        cls.elsewhere.cleanUp()
+
+    def _web_download(self, image_id, uri):
+        method = {'name': 'web-download', 'uri': uri}
+        return self._import(image_id, {'method': method, 'stores': ['cheap']})
+
     def _assert_data_in(self, image, *store_ids):
         self.assertEqual('active', image['status'])
         self.assertEqual(','.join(store_ids), image['stores'])
@@ -63,20 +92,32 @@ class ImportTest(ImportTestCase):
         self.assertEqual(DATA, b''.join(self.glance.images.data(image['id'])))
 
     def test_web_download_from_a_local_server(self):
-        server = test_import_flow.serve_bytes(self, DATA)
         image = self._new_image()
-        response = self._import(
-            image['id'],
-            {
-                'method': {
-                    'name': 'web-download',
-                    'uri': 'http://127.0.0.1:%d/img' % server.server_port,
-                },
-                'stores': ['cheap'],
-            },
-        )
+        response = self._web_download(image['id'], self.source.url('/img'))
         self.assertEqual(202, response.status_code, response.text)
         self._assert_data_in(self._wait_for_import(image['id']), 'cheap')
+
+    def test_web_download_from_a_port_the_filter_refuses(self):
+        image = self._new_image()
+        asked = len(self.elsewhere.requested)
+        response = self._web_download(image['id'], self.elsewhere.url('/img'))
+        self.assertEqual(400, response.status_code, response.text)
+        self.assertIn('import_filtering_opts', response.text)
+        shown = self._show(image['id'])
+        self.assertEqual('queued', shown['status'])
+        self.assertNotIn('os_glance_import_task', shown)
+        self.assertEqual(asked, len(self.elsewhere.requested))
+
+    def test_web_download_redirected_to_a_port_the_filter_refuses(self):
+        image = self._new_image()
+        asked = len(self.elsewhere.requested)
+        response = self._web_download(image['id'], self.source.url('/away'))
+        self.assertEqual(202, response.status_code, response.text)
+        done = self._wait_for_import(image['id'])
+        self.assertEqual('queued', done['status'])
+        self.assertNotIn('stores', done)
+        self.assertEqual('cheap', done['os_glance_failed_import'])
+        self.assertEqual(asked, len(self.elsewhere.requested))
 
     def test_copy_image_then_delete_from_a_store(self):
         image = self._active_image('fast')

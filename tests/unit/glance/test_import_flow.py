@@ -7,6 +7,8 @@ import os
 import shutil
 import threading
 
+import fixtures
+
 from glance import exception
 from glance import image_data
 from glance import import_flow
@@ -113,33 +115,58 @@ class ImportFlowTest(test_stores.StoresAndImageTestCase):
         self.assertEqual('cheap,fast', image.properties[import_flow.FAILED])
         self.assertEqual('', image.properties[import_flow.IMPORTING])
 
-    def test_web_download_from_a_local_server(self):
-        server = serve_bytes(self, DATA)
-        image = self._import(
-            {
-                'method': {
-                    'name': 'web-download',
-                    'uri': 'http://127.0.0.1:%d/img' % server.server_port,
-                },
-                'stores': ['cheap'],
-            }
+    def _source(self, redirects=None):
+        """A local HTTP server whose port the import filter allows."""
+        server = self.useFixture(ByteServer(DATA, redirects))
+        self.conf.set_override(
+            'allowed_ports', [server.port], group='import_filtering_opts'
         )
-        self._assert_in(image, 'cheap')
+        return server
 
-    def test_failed_web_download_goes_back_to_queued(self):
-        server = serve_bytes(self, DATA)
-        image = self._import(
-            {
-                'method': {
-                    'name': 'web-download',
-                    'uri': 'http://127.0.0.1:%d/missing' % server.server_port,
-                },
-            }
+    def _web_download(self, uri, **more):
+        return self._import(
+            {'method': {'name': 'web-download', 'uri': uri}, **more}
         )
+
+    def _assert_failed(self, image):
         self.assertEqual('queued', image.status)
         self.assertEqual([], image.locations)
         self.assertNotIn(import_flow.LOCK, image.properties)
         self.assertEqual('fast', image.properties[import_flow.FAILED])
+
+    def test_web_download_from_a_local_server(self):
+        source = self._source()
+        image = self._web_download(source.url('/img'), stores=['cheap'])
+        self._assert_in(image, 'cheap')
+
+    def test_failed_web_download_goes_back_to_queued(self):
+        source = self._source()
+        self._assert_failed(self._web_download(source.url('/missing')))
+
+    def test_web_download_follows_redirects_the_filter_allows(self):
+        source = self._source({'/hop': '/img'})
+        self._assert_in(self._web_download(source.url('/hop')), 'fast')
+        self.assertEqual(['/hop', '/img'], source.requested)
+
+    def test_web_download_refuses_a_port_the_filter_does_not_allow(self):
+        elsewhere = self.useFixture(ByteServer(DATA))
+        self._refused(
+            exception.Invalid,
+            {'method': {'name': 'web-download', 'uri': elsewhere.url('/img')}},
+        )
+        self.assertEqual([], elsewhere.requested)
+
+    def test_web_download_refuses_a_redirect_the_filter_does_not_allow(self):
+        elsewhere = self.useFixture(ByteServer(DATA))
+        source = self._source({'/away': elsewhere.url('/img')})
+        self._assert_failed(self._web_download(source.url('/away')))
+        self.assertEqual(['/away'], source.requested)
+        self.assertEqual([], elsewhere.requested)
+
+    def test_web_download_gives_up_on_a_redirect_loop(self):
+        source = self._source({'/loop': '/loop'})
+        self._assert_failed(self._web_download(source.url('/loop')))
+        self.assertEqual(import_flow._MAX_REDIRECTS + 1, len(source.requested))
 
     def _refused(self, error, body, header_store=None, image=None):
         self.assertRaises(
@@ -238,24 +265,51 @@ class LegacyImportFlowTest(test_stores.StoresAndImageTestCase):
             )
 
 
-def serve_bytes(test, data):
-    """A local HTTP server answering ``/img`` with ``data``, else 404."""
+class ByteServer(fixtures.Fixture):
+    """A local HTTP server answering ``/img`` with ``data``, each path of
+    ``redirects`` with a 302 to its target, anything else with 404.
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            if self.path != '/img':
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header('Content-Length', str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    ``requested`` lists the paths asked for, in order.
+    """
 
-        def log_message(self, *args):
-            pass
+    def __init__(self, data, redirects=None):
+        super().__init__()
+        self.data = data
+        self.redirects = redirects or {}
 
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    test.addCleanup(server.server_close)
-    test.addCleanup(server.shutdown)
-    return server
+    def _setUp(self):
+        self.requested = []
+        server = http.server.ThreadingHTTPServer(
+            ('127.0.0.1', 0), self._handler()
+        )
+        self.port = server.server_port
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+
+    def url(self, path):
+        return 'http://127.0.0.1:%d%s' % (self.port, path)
+
+    def _handler(self):
+        source = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                source.requested.append(self.path)
+                if self.path in source.redirects:
+                    self.send_response(302)
+                    self.send_header('Location', source.redirects[self.path])
+                    self.send_header('Content-Length', '0')
+                    self.end_headers()
+                elif self.path == '/img':
+                    self.send_response(200)
+                    self.send_header('Content-Length', str(len(source.data)))
+                    self.end_headers()
+                    self.wfile.write(source.data)
+                else:
+                    self.send_error(404)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
