@@ -23,6 +23,7 @@ import requests
 
 from glance import exception
 from glance import image_data
+from glance import store_resolution
 from glance import uri_filter
 from glance.db import images
 from glance.db import locations
@@ -227,20 +228,31 @@ def _fill_staging(context, image_id, request, conf, stores):
 def _fetch(conf, uri):
     """The successful response of ``uri``; redirects are followed here so
     that every target passes the import filter, not just the first URI."""
-    for _hop in range(_MAX_REDIRECTS + 1):
-        response = requests.get(
-            uri, stream=True, timeout=_FETCH_TIMEOUT, allow_redirects=False
-        )
-        if not response.is_redirect:
-            break
-        response.close()
-        uri = urllib.parse.urljoin(uri, response.headers['location'])
-        _check_web_uri(conf, uri)
-    else:
-        raise exception.Invalid('web-download met too many redirects.')
-    with response:
-        response.raise_for_status()
-        yield response
+    try:
+        for _hop in range(_MAX_REDIRECTS + 1):
+            response = requests.get(
+                uri,
+                stream=True,
+                timeout=_FETCH_TIMEOUT,
+                allow_redirects=False,
+            )
+            if not response.is_redirect:
+                break
+            response.close()
+            uri = urllib.parse.urljoin(uri, response.headers['location'])
+            _check_web_uri(conf, uri)
+        else:
+            raise exception.Invalid('web-download met too many redirects.')
+        with response:
+            response.raise_for_status()
+            yield response
+    except requests.RequestException as error:
+        # requests' messages quote the whole URL, credentials included;
+        # the import thread logs this, so only a redacted form may pass.
+        raise exception.GlanceException(
+            'web-download of %s failed: %s'
+            % (store_resolution.redact(uri), type(error).__name__)
+        ) from None
 
 
 def _stage(context, image_id, source, conf, stores):

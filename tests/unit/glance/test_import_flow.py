@@ -3,6 +3,7 @@
 import hashlib
 import http.server
 import io
+import logging
 import os
 import shutil
 import threading
@@ -167,6 +168,14 @@ class ImportFlowTest(test_stores.StoresAndImageTestCase):
         source = self._source({'/loop': '/loop'})
         self._assert_failed(self._web_download(source.url('/loop')))
         self.assertEqual(import_flow._MAX_REDIRECTS + 1, len(source.requested))
+
+    def test_failed_fetch_logs_no_credentials(self):
+        source = self._source()
+        logs = self.useFixture(fixtures.FakeLogger(level=logging.DEBUG))
+        url = source.url('/missing').replace('://', '://user:hunter2@')
+        self._assert_failed(self._web_download(url))
+        self.assertIn('web-download of', logs.output)
+        self.assertNotIn('hunter2', logs.output)
 
     def _refused(self, error, body, header_store=None, image=None):
         self.assertRaises(
