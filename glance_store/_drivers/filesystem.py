@@ -378,11 +378,12 @@ class Store(driver.Store):
             concurrent.futures.ThreadPoolExecutor(max_workers=1) as writer,
             contextlib.closing(reader.chunks(self.WRITE_CHUNKSIZE)) as chunks,
         ):
+            sink = _FileSink(fd, thin)
             pending = None
             for chunk in chunks:
                 if pending is not None:
                     pending.result()
-                pending = writer.submit(_write_chunk, fd, chunk, thin)
+                pending = writer.submit(sink.write, chunk)
             if pending is not None:
                 pending.result()
         if thin:
@@ -390,11 +391,40 @@ class Store(driver.Store):
             os.ftruncate(fd, reader.bytes_read)
 
 
-def _write_chunk(fd, chunk, thin):
-    if thin and chunk.count(0) == len(chunk):
-        os.lseek(fd, len(chunk), os.SEEK_CUR)
-    else:
-        _write_all(fd, chunk)
+# Bytes written between two writeback starts (see _FileSink).
+WRITEBACK_WINDOW = 16 * 1024 * 1024
+
+
+class _FileSink:
+    """Writes an image's chunks to ``fd`` (holes for zeros when thin).
+
+    Every WRITEBACK_WINDOW bytes it asks the kernel to start writing the
+    window back and to drop it from the page cache once clean. Without
+    that, the whole image stays dirty until the final fsync, which then
+    flushes it all while nothing else runs, and an upload fills the page
+    cache with data nobody reads back soon.
+    """
+
+    def __init__(self, fd, thin):
+        self.fd = fd
+        self.thin = thin
+        self.written = 0
+        self.flushed = 0
+
+    def write(self, chunk):
+        if self.thin and chunk.count(0) == len(chunk):
+            os.lseek(self.fd, len(chunk), os.SEEK_CUR)
+        else:
+            _write_all(self.fd, chunk)
+        self.written += len(chunk)
+        if self.written - self.flushed >= WRITEBACK_WINDOW:
+            _start_writeback(self.fd, self.flushed, self.written)
+            self.flushed = self.written
+
+
+def _start_writeback(fd, start, end):
+    if hasattr(os, 'posix_fadvise'):  # Linux starts writeback of dirty pages
+        os.posix_fadvise(fd, start, end - start, os.POSIX_FADV_DONTNEED)
 
 
 def _is_within(path, directory, strict=False):

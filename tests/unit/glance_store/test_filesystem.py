@@ -283,6 +283,29 @@ class TestAddFaults(FileStoreTestCase):
         with open(path, 'rb') as f:
             self.assertEqual(zeros + b'end' + zeros, f.read())
 
+    def test_writeback_starts_every_window(self):
+        calls = []
+
+        def fadvise(fd, offset, length, advice):
+            calls.append((offset, length, advice))
+
+        window = 1024 * 1024
+        self.useFixture(
+            fixtures.MonkeyPatch(
+                'glance_store._drivers.filesystem.WRITEBACK_WINDOW', window
+            )
+        )
+        self.useFixture(fixtures.MonkeyPatch('os.posix_fadvise', fadvise))
+        data = os.urandom(5 * window + 10)
+        url, size, _, _, _ = self.add(self.store, data=data)
+        # Chunks are 1 MiB: a window is started after each full one.
+        self.assertEqual(
+            [(i * window, window, os.POSIX_FADV_DONTNEED) for i in range(5)],
+            calls,
+        )
+        with open(url[len('file://') :], 'rb') as f:
+            self.assertEqual(data, f.read())
+
 
 class TestPathConfinement(FileStoreTestCase):
     def setUp(self):
