@@ -16,34 +16,40 @@ from glance.api import request
 
 LOG = logging.getLogger(__name__)
 
-# Domain exception -> HTTP error, most specific first. Handlers catch only
-# the exceptions whose status depends on the route.
+# Exception -> HTTP error and, for exceptions without a ``msg`` of ours,
+# the message to send. Most specific first. Handlers catch only the
+# exceptions whose status depends on the route.
 _HTTP_ERRORS = (
-    (exception.NotFound, webob.exc.HTTPNotFound),
-    (exception.Forbidden, webob.exc.HTTPForbidden),
-    (exception.Conflict, webob.exc.HTTPConflict),
-    (exception.Duplicate, webob.exc.HTTPConflict),
-    (exception.Invalid, webob.exc.HTTPBadRequest),
-    (exception.ImageSizeLimitExceeded, webob.exc.HTTPRequestEntityTooLarge),
+    (exception.NotFound, webob.exc.HTTPNotFound, None),
+    (exception.Forbidden, webob.exc.HTTPForbidden, None),
+    (exception.Conflict, webob.exc.HTTPConflict, None),
+    (exception.Duplicate, webob.exc.HTTPConflict, None),
+    (exception.Invalid, webob.exc.HTTPBadRequest, None),
+    (
+        exception.ImageSizeLimitExceeded,
+        webob.exc.HTTPRequestEntityTooLarge,
+        None,
+    ),
     # A transaction that lost a deadlock was rolled back whole: the client
     # may retry, exactly as after a compare-and-set conflict.
-    (db_exception.DBDeadlock, webob.exc.HTTPConflict),
-    (db_exception.DBConnectionError, webob.exc.HTTPServiceUnavailable),
+    (
+        db_exception.DBDeadlock,
+        webob.exc.HTTPConflict,
+        exception.Conflict.msg_fmt,
+    ),
+    (
+        db_exception.DBConnectionError,
+        webob.exc.HTTPServiceUnavailable,
+        'The database is unavailable.',
+    ),
 )
-
-_DB_MESSAGES = {
-    db_exception.DBDeadlock: 'The resource was changed concurrently; retry '
-    'the request.',
-    db_exception.DBConnectionError: 'The database is unavailable.',
-}
 
 
 def http_error(exc):
-    """The webob error for a domain exception, or None if it has none."""
-    for exc_class, http_class in _HTTP_ERRORS:
+    """The webob error for an exception, or None if it has none."""
+    for exc_class, http_class, message in _HTTP_ERRORS:
         if isinstance(exc, exc_class):
-            message = _DB_MESSAGES.get(exc_class) or exc.msg
-            return http_class(explanation=message)
+            return http_class(explanation=message or exc.msg)
     return None
 
 
