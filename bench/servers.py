@@ -17,7 +17,7 @@ import time
 import fixtures
 import requests
 
-from tests.functional import fixtures as server_fixtures
+from tests.fixtures import server as server_fixtures
 
 # Appended after the fixture's own sections: oslo.config takes the last
 # value of an option given twice, so these win.

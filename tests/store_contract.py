@@ -8,7 +8,7 @@ configured multi-store-mode store registered in the location map::
                                 testtools.TestCase):
         def setUp(self):
             super().setUp()
-            self.useFixture(store_contract.StoreMapsFixture())
+            self.useFixture(store_contract.store_maps.StoreMapsFixture())
             conf = store_contract.new_conf({'fast': 'file'})
             conf.set_override('filesystem_store_datadir',
                               self.useFixture(fixtures.TempDir()).path,
@@ -33,14 +33,12 @@ import hashlib
 import io
 import uuid
 
-import fixtures
 from oslo_config import cfg
 
 from glance_store import capabilities
 from glance_store import exceptions
 from glance_store import location
 from glance_store import multi_backend
-from glance_store import registry
 
 BitMasks = capabilities.BitMasks
 
@@ -63,14 +61,6 @@ def new_conf(enabled_backends=None, default_backend=None):
             group='glance_store',
         )
     return conf
-
-
-class StoreMapsFixture(fixtures.Fixture):
-    """Empties glance_store's global maps before and after a test."""
-
-    def _setUp(self):
-        registry.reset()
-        self.addCleanup(registry.reset)
 
 
 class StoreContract:

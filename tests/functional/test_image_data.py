@@ -8,7 +8,6 @@ import os
 import socket
 import time
 
-import glanceclient
 import requests
 
 from tests.functional.api import base
@@ -18,27 +17,7 @@ CAP = 4 * 1024 * 1024
 DATA = os.urandom(3 * 1024 * 1024 + 123)
 
 
-class DataTestCase(base.ServerTestCase):
-    """A multi-store server (stores fast and cheap) and a glanceclient."""
-
-    server_args = {'multi_store': True}
-
-    def setUp(self):
-        super().setUp()
-        self.glance = glanceclient.Client('2', self.server.url)
-
-    def _new_image(self):
-        return self.create_image(
-            headers=base.ADMIN, disk_format='raw', container_format='bare'
-        )
-
-    def _show(self, image_id):
-        response = self.request('GET', '/v2/images/' + image_id)
-        self.assertEqual(200, response.status_code, response.text)
-        return response.json()
-
-
-class MultiStoreDataTest(DataTestCase):
+class MultiStoreDataTest(base.DataTestCase):
     server_args = {
         'multi_store': True,
         'options': {'image_size_cap': str(CAP)},

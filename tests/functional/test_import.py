@@ -5,15 +5,14 @@ import io
 import os
 import time
 
-from tests.functional import test_image_data
+from tests.fixtures import byte_server
 from tests.functional.api import base
-from tests.unit.glance import test_import_flow
 
 DATA = os.urandom(2 * 1024 * 1024 + 7)
 IMPORT_DONE_TIMEOUT = 30
 
 
-class ImportTestCase(test_image_data.DataTestCase):
+class ImportTestCase(base.DataTestCase):
     def _import(self, image_id, body, headers=None):
         return self.request(
             'POST', '/v2/images/%s/import' % image_id, headers, json=body
@@ -37,9 +36,9 @@ class ImportTest(ImportTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.elsewhere = test_import_flow.ByteServer(DATA)
+        cls.elsewhere = byte_server.ByteServer(DATA)
         cls.elsewhere.setUp()
-        cls.source = test_import_flow.ByteServer(
+        cls.source = byte_server.ByteServer(
             DATA, {'/away': cls.elsewhere.url('/img')}
         )
         cls.source.setUp()

@@ -24,7 +24,7 @@ from testtools import content
 from glance.db import images as db_images
 from glance.db import locations as db_locations
 from glance.db import session
-from tests.functional import fixtures as server_fixtures
+from tests.fixtures import server as server_fixtures
 from tests.functional.api import base as api_base
 from tests.functional.db import base as db_base
 

@@ -12,7 +12,7 @@ import sqlite3
 import requests
 import testtools
 
-from tests.functional import fixtures as server_fixtures
+from tests.fixtures import server as server_fixtures
 from tests.functional.api import base
 
 # 'fast' (or, renamed, 'ssd') keeps the legacy store's directory.

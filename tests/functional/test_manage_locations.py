@@ -13,7 +13,7 @@ import testtools
 
 from glance.db import images as db_images
 from glance.db import locations as db_locations
-from tests.functional import fixtures as server_fixtures
+from tests.fixtures import server as server_fixtures
 from tests.functional.db import base
 
 DATABASE_CONFIG = """\

@@ -14,8 +14,8 @@ import sqlite3
 import requests
 import testtools
 
-from tests.functional import fixtures as server_fixtures
-from tests.functional import s3_server
+from tests.fixtures import s3_server
+from tests.fixtures import server as server_fixtures
 from tests.functional.api import base
 
 ACCESS_KEY = 'AKIAUPGRADE0TEST0KEY'

@@ -2,10 +2,11 @@
 
 import json
 
+import glanceclient
 import requests
 import testtools
 
-from tests.functional import fixtures as server_fixtures
+from tests.fixtures import server as server_fixtures
 
 ADMIN = {}  # no identity headers: admin of the default project
 OWNER = {'X-Project-Id': 'owner-project', 'X-Roles': 'member'}
@@ -69,3 +70,23 @@ class ServerTestCase(testtools.TestCase):
             ],
             headers=headers,
         )
+
+
+class DataTestCase(ServerTestCase):
+    """A multi-store server (stores fast and cheap) and a glanceclient."""
+
+    server_args = {'multi_store': True}
+
+    def setUp(self):
+        super().setUp()
+        self.glance = glanceclient.Client('2', self.server.url)
+
+    def _new_image(self):
+        return self.create_image(
+            headers=ADMIN, disk_format='raw', container_format='bare'
+        )
+
+    def _show(self, image_id):
+        response = self.request('GET', '/v2/images/' + image_id)
+        self.assertEqual(200, response.status_code, response.text)
+        return response.json()

@@ -12,7 +12,7 @@ import glanceclient
 import requests
 import testtools
 
-from tests.functional import fixtures as server_fixtures
+from tests.fixtures import server as server_fixtures
 
 DEFAULT_PORT = 9292
 

@@ -7,7 +7,7 @@ import sys
 import fixtures
 import testtools
 
-from tests.functional import fixtures as server_fixtures
+from tests.fixtures import server as server_fixtures
 
 # Builds the application from OS_GLANCE_CONFIG_DIR and sends it requests.
 PROBE = """\

@@ -15,7 +15,8 @@ from glance import exception
 from glance import image_data
 from glance import stores
 from glance.db import images
-from tests.unit.glance import test_stores
+from tests.fixtures import store_maps
+from tests.fixtures import stores as store_fixtures
 
 
 class ParseRangeTest(testtools.TestCase):
@@ -122,9 +123,9 @@ class FileStoreDataTest(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(test_stores.StoreMapsFixture())
+        self.useFixture(store_maps.StoreMapsFixture())
         self.root = self.useFixture(fixtures.TempDir()).path
-        self.conf = test_stores.multi_store_conf(
+        self.conf = store_fixtures.multi_store_conf(
             self, self.root, 'image_size_cap = 100', ', web:http'
         )
         self.stores = stores.configure(self.conf)
@@ -263,7 +264,7 @@ class FileStoreDataTest(testtools.TestCase):
         )
 
 
-class UploadTest(test_stores.StoresAndImageTestCase):
+class UploadTest(store_fixtures.StoresAndImageTestCase):
     """upload/stage with a real SQLite database and real file stores."""
 
     extra_config = 'image_size_cap = 100'

@@ -1,12 +1,10 @@
 """Tests of glance.import_flow with real SQLite and real file stores."""
 
 import hashlib
-import http.server
 import io
 import logging
 import os
 import shutil
-import threading
 
 import fixtures
 
@@ -15,12 +13,13 @@ from glance import image_data
 from glance import import_flow
 from glance import stores
 from glance.db import images
-from tests.unit.glance import test_stores
+from tests.fixtures import byte_server
+from tests.fixtures import stores as store_fixtures
 
 DATA = b'import me' * 1000
 
 
-class ImportFlowTest(test_stores.StoresAndImageTestCase):
+class ImportFlowTest(store_fixtures.StoresAndImageTestCase):
     def _reread(self):
         return images.get(self.context, self.image.id)
 
@@ -118,7 +117,7 @@ class ImportFlowTest(test_stores.StoresAndImageTestCase):
 
     def _source(self, redirects=None):
         """A local HTTP server whose port the import filter allows."""
-        server = self.useFixture(ByteServer(DATA, redirects))
+        server = self.useFixture(byte_server.ByteServer(DATA, redirects))
         self.conf.set_override(
             'allowed_ports', [server.port], group='import_filtering_opts'
         )
@@ -150,7 +149,7 @@ class ImportFlowTest(test_stores.StoresAndImageTestCase):
         self.assertEqual(['/hop', '/img'], source.requested)
 
     def test_web_download_refuses_a_port_the_filter_does_not_allow(self):
-        elsewhere = self.useFixture(ByteServer(DATA))
+        elsewhere = self.useFixture(byte_server.ByteServer(DATA))
         self._refused(
             exception.Invalid,
             {'method': {'name': 'web-download', 'uri': elsewhere.url('/img')}},
@@ -158,7 +157,7 @@ class ImportFlowTest(test_stores.StoresAndImageTestCase):
         self.assertEqual([], elsewhere.requested)
 
     def test_web_download_refuses_a_redirect_the_filter_does_not_allow(self):
-        elsewhere = self.useFixture(ByteServer(DATA))
+        elsewhere = self.useFixture(byte_server.ByteServer(DATA))
         source = self._source({'/away': elsewhere.url('/img')})
         self._assert_failed(self._web_download(source.url('/away')))
         self.assertEqual(['/away'], source.requested)
@@ -220,11 +219,11 @@ class ImportFlowTest(test_stores.StoresAndImageTestCase):
         )
 
 
-class LegacyImportFlowTest(test_stores.StoresAndImageTestCase):
+class LegacyImportFlowTest(store_fixtures.StoresAndImageTestCase):
     """Single-store mode: import into the one store."""
 
     def make_conf(self, root, extra):
-        return test_stores.legacy_store_conf(self, root, extra)
+        return store_fixtures.legacy_store_conf(self, root, extra)
 
     def _import(self, body):
         image = images.get(self.context, self.image.id)
@@ -272,53 +271,3 @@ class LegacyImportFlowTest(test_stores.StoresAndImageTestCase):
                 self.conf,
                 self.stores,
             )
-
-
-class ByteServer(fixtures.Fixture):
-    """A local HTTP server answering ``/img`` with ``data``, each path of
-    ``redirects`` with a 302 to its target, anything else with 404.
-
-    ``requested`` lists the paths asked for, in order.
-    """
-
-    def __init__(self, data, redirects=None):
-        super().__init__()
-        self.data = data
-        self.redirects = redirects or {}
-
-    def _setUp(self):
-        self.requested = []
-        server = http.server.ThreadingHTTPServer(
-            ('127.0.0.1', 0), self._handler()
-        )
-        self.port = server.server_port
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self.addCleanup(server.server_close)
-        self.addCleanup(server.shutdown)
-
-    def url(self, path):
-        return 'http://127.0.0.1:%d%s' % (self.port, path)
-
-    def _handler(self):
-        source = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                source.requested.append(self.path)
-                if self.path in source.redirects:
-                    self.send_response(302)
-                    self.send_header('Location', source.redirects[self.path])
-                    self.send_header('Content-Length', '0')
-                    self.end_headers()
-                elif self.path == '/img':
-                    self.send_response(200)
-                    self.send_header('Content-Length', str(len(source.data)))
-                    self.end_headers()
-                    self.wfile.write(source.data)
-                else:
-                    self.send_error(404)
-
-            def log_message(self, *args):
-                pass
-
-        return Handler

@@ -1,94 +1,20 @@
 """Tests of glance.stores against real file stores in temporary dirs."""
 
-import os
-
 import fixtures
 import testtools
-from oslo_config import cfg
 
-from glance import conf as glance_conf
-from glance import context as glance_context
 from glance import stores
-from glance.db import images
-from glance.db import migration
-from glance.db import session
 from glance_store import multi_backend
-from glance_store import registry
-
-
-class StoreMapsFixture(fixtures.Fixture):
-    """glance_store keeps its stores process-wide: start and end empty."""
-
-    def _setUp(self):
-        registry.reset()
-        self.addCleanup(registry.reset)
-
-
-def write_conf(test, text):
-    """A ConfigOpts with glance's options, parsed from ``text``."""
-    path = os.path.join(test.useFixture(fixtures.TempDir()).path, 'g.conf')
-    with open(path, 'w') as f:
-        f.write(text)
-    conf = cfg.ConfigOpts()
-    glance_conf.register_opts(conf)
-    conf(['--config-file', path], project='glance')
-    return conf
-
-
-def multi_store_conf(test, root, extra='', more_backends=''):
-    """Two file stores under ``root``, fast (default) and cheap, plus the
-    staging area; ``more_backends`` adds ``, id:type`` entries."""
-    return write_conf(
-        test,
-        f"""
-[DEFAULT]
-enabled_backends = fast:file, cheap:file{more_backends}
-node_staging_uri = file://{root}/staging
-{extra}
-[glance_store]
-default_backend = fast
-[fast]
-filesystem_store_datadir = {root}/fast
-store_description = Fast disks
-weight = 10
-[cheap]
-filesystem_store_datadir = {root}/cheap
-filesystem_store_chunk_size = 4096
-""",
-    )
-
-
-class StoresAndImageTestCase(testtools.TestCase):
-    """Stores from ``make_conf``, a fresh SQLite database and one queued
-    image, for the modules that move image data."""
-
-    extra_config = ''
-
-    def make_conf(self, root, extra):
-        return multi_store_conf(self, root, extra)
-
-    def setUp(self):
-        super().setUp()
-        self.useFixture(StoreMapsFixture())
-        self.root = self.useFixture(fixtures.TempDir()).path
-        self.conf = self.make_conf(
-            self.root,
-            '%s\n[database]\nconnection = sqlite:///%s/glance.sqlite'
-            % (self.extra_config, self.root),
-        )
-        session.configure(self.conf)
-        migration.sync(self.conf)
-        self.stores = stores.configure(self.conf)
-        self.context = glance_context.get_admin_context()
-        self.image = images.create(self.context, {'owner': 'p'})
+from tests.fixtures import store_maps
+from tests.fixtures import stores as store_fixtures
 
 
 class MultiStoreConfigureTest(testtools.TestCase):
     def setUp(self):
         super().setUp()
-        self.useFixture(StoreMapsFixture())
+        self.useFixture(store_maps.StoreMapsFixture())
         self.root = self.useFixture(fixtures.TempDir()).path
-        self.conf = multi_store_conf(self, self.root)
+        self.conf = store_fixtures.multi_store_conf(self, self.root)
         self.configured = stores.configure(self.conf)
 
     def test_describes_operator_stores_in_config_order(self):
@@ -125,8 +51,10 @@ class MultiStoreConfigureTest(testtools.TestCase):
             self.assertIsNone(self.configured.get(store_id))
 
     def test_http_stores_are_read_only(self):
-        self.useFixture(StoreMapsFixture())
-        conf = multi_store_conf(self, self.root, more_backends=', web:http')
+        self.useFixture(store_maps.StoreMapsFixture())
+        conf = store_fixtures.multi_store_conf(
+            self, self.root, more_backends=', web:http'
+        )
         web = stores.configure(conf).get('web')
         self.assertEqual(('http', True), (web.type, web.read_only))
         self.assertEqual({}, dict(web.properties))
@@ -146,10 +74,10 @@ class MultiStoreConfigureTest(testtools.TestCase):
 class RefusedConfigTest(testtools.TestCase):
     def setUp(self):
         super().setUp()
-        self.useFixture(StoreMapsFixture())
+        self.useFixture(store_maps.StoreMapsFixture())
 
     def test_reserved_store_ids_are_refused(self):
-        conf = write_conf(
+        conf = store_fixtures.write_conf(
             self,
             """
 [DEFAULT]
@@ -163,7 +91,7 @@ default_backend = os_glance_mine
 
     def test_default_backend_must_be_enabled(self):
         root = self.useFixture(fixtures.TempDir()).path
-        conf = write_conf(
+        conf = store_fixtures.write_conf(
             self,
             f"""
 [DEFAULT]
@@ -178,27 +106,13 @@ filesystem_store_datadir = {root}/fast
         self.assertRaises(RuntimeError, stores.configure, conf)
 
 
-def legacy_store_conf(test, root, extra=''):
-    """Single-store mode: one file store below ``root``."""
-    return write_conf(
-        test,
-        f"""
-[DEFAULT]
-node_staging_uri = file://{root}/staging
-{extra}
-[glance_store]
-stores = file
-default_store = file
-filesystem_store_datadir = {root}/images
-""",
-    )
-
-
 class LegacyConfigureTest(testtools.TestCase):
     def test_single_store_mode(self):
-        self.useFixture(StoreMapsFixture())
+        self.useFixture(store_maps.StoreMapsFixture())
         root = self.useFixture(fixtures.TempDir()).path
-        configured = stores.configure(legacy_store_conf(self, root))
+        configured = stores.configure(
+            store_fixtures.legacy_store_conf(self, root)
+        )
         self.assertFalse(configured.multi)
         self.assertEqual('file', configured.default)
         self.assertEqual((), configured.stores)

@@ -15,6 +15,7 @@ from glance_store import location
 from glance_store import multi_backend
 from glance_store._drivers import filesystem
 from tests import store_contract
+from tests.fixtures import store_maps
 
 DATA = store_contract.IMAGE_DATA
 
@@ -24,7 +25,7 @@ class FileStoreTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(store_contract.StoreMapsFixture())
+        self.useFixture(store_maps.StoreMapsFixture())
         self.tmp = self.useFixture(fixtures.TempDir()).path
 
     def make_store(self, store_id='fast', **options):

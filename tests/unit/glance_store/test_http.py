@@ -14,6 +14,7 @@ from glance_store import location
 from glance_store import multi_backend
 from glance_store._drivers import http as http_store
 from tests import store_contract
+from tests.fixtures import store_maps
 
 DATA = store_contract.IMAGE_DATA
 _RANGE = re.compile(r'bytes=(\d+)-(\d*)$')
@@ -103,7 +104,7 @@ class HTTPServerFixture(fixtures.Fixture):
 class HTTPStoreTestCase(testtools.TestCase):
     def setUp(self):
         super().setUp()
-        self.useFixture(store_contract.StoreMapsFixture())
+        self.useFixture(store_maps.StoreMapsFixture())
         self.http = self.useFixture(HTTPServerFixture())
         self.http.images['image'] = DATA
         conf = store_contract.new_conf({'web': 'http'})

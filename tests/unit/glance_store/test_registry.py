@@ -15,6 +15,7 @@ from glance_store import registry
 from glance_store._drivers import filesystem
 from glance_store._drivers import http
 from tests import store_contract
+from tests.fixtures import store_maps
 
 RESERVED = {
     'os_glance_staging_store': 'file',
@@ -25,7 +26,7 @@ RESERVED = {
 class RegistryTestCase(testtools.TestCase):
     def setUp(self):
         super().setUp()
-        self.useFixture(store_contract.StoreMapsFixture())
+        self.useFixture(store_maps.StoreMapsFixture())
         self.tmp = self.useFixture(fixtures.TempDir()).path
 
     def conf_for(self, backends, reserved=None):

@@ -18,7 +18,8 @@ from glance_store import location
 from glance_store import multi_backend
 from glance_store._drivers import s3
 from tests import store_contract
-from tests.functional import s3_server
+from tests.fixtures import s3_server
+from tests.fixtures import store_maps
 
 BACKEND = 's3store'
 MiB = 1024 * 1024
@@ -450,7 +451,7 @@ class S3StoreContractTest(store_contract.StoreContract, S3ServerTestCase):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(store_contract.StoreMapsFixture())
+        self.useFixture(store_maps.StoreMapsFixture())
         self.create_bucket()
         conf = store_contract.new_conf({BACKEND: 's3'})
         set_options(conf, BACKEND, **self.server_options())
@@ -465,7 +466,7 @@ class SingleStoreModeTest(S3ServerTestCase):
     """Legacy ``[glance_store] stores = s3`` through the backend API."""
 
     def test_round_trip_and_legacy_url(self):
-        self.useFixture(store_contract.StoreMapsFixture())
+        self.useFixture(store_maps.StoreMapsFixture())
         self.create_bucket()
         conf = store_contract.new_conf()
         backend.register_opts(conf)
