@@ -1,13 +1,67 @@
-"""Plain image and location records shared by the DB layer and the API.
+"""Plain image and location records, and the image life cycle.
 
-The DB layer returns these; handlers and the lazy store layer read and
-change them.
+The DB layer returns these records; handlers and the repository layers read
+and change them. ``LIFE_CYCLE`` is the one table of image status changes.
 """
 
 import dataclasses
 import datetime
 
+from glance import exception
+
 VISIBILITIES = ('public', 'private', 'shared', 'community')
+
+# The image life cycle: event -> {status it may happen in: next status}.
+# Every status change of an image goes through ``next_status``.
+LIFE_CYCLE = {
+    # PUT /file: the data is being written, then recorded (or not).
+    'upload': {'queued': 'saving'},
+    # PUT /stage: the data is being written to the staging area.
+    'stage': {'queued': 'uploading'},
+    'write_failed': {'saving': 'queued', 'uploading': 'queued'},
+    # Imports, by method: what each starts from, and while it runs.
+    'glance-direct': {'uploading': 'importing'},
+    'web-download': {'queued': 'importing'},
+    'copy-image': {'active': 'active'},
+    'import_failed': {
+        'importing': 'queued',
+        'queued': 'queued',
+        'active': 'active',
+    },
+    # Data recorded: by an upload, an import, or a first location added.
+    'activate': {'saving': 'active', 'importing': 'active'},
+    'add_location': {'queued': 'active', 'active': 'active'},
+    'deactivate': {'active': 'deactivated', 'deactivated': 'deactivated'},
+    'reactivate': {'deactivated': 'active', 'active': 'active'},
+}
+# What an event not allowed in the image's status raises: 409, except
+# where upstream answers 403.
+_REFUSAL = {
+    'deactivate': exception.Forbidden,
+    'reactivate': exception.Forbidden,
+}
+_WHAT = {
+    'upload': 'data upload',
+    'stage': 'data staging',
+    'add_location': 'adding a location',
+    'glance-direct': 'a glance-direct import',
+    'web-download': 'a web-download import',
+    'copy-image': 'a copy-image import',
+}
+
+
+def next_status(image, event):
+    """The status ``image`` moves to on ``event``, or the event's refusal
+    (one message format for every event)."""
+    status = LIFE_CYCLE[event].get(image.status)
+    if status is None:
+        allowed = ' or '.join(sorted(LIFE_CYCLE[event]))
+        raise _REFUSAL.get(event, exception.Conflict)(
+            'Image %s is %s; %s needs an image that is %s.'
+            % (image.id, image.status, _WHAT.get(event, event), allowed)
+        )
+    return status
+
 
 # Attributes stored as columns of the images table (everything else a
 # client sets is an extra property).

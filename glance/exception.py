@@ -82,3 +82,30 @@ class UnknownDatabaseState(GlanceException):
     msg_fmt = (
         'The database is in a state this release does not know: %(reason)s'
     )
+
+
+class InvalidLocation(Invalid):
+    # Location URLs may carry credentials: callers pass a redacted form.
+    msg_fmt = 'Invalid location: %(url)s'
+
+
+class UnknownStore(Invalid):
+    msg_fmt = 'Store %(store_id)s is not available on this deployment.'
+
+
+class StoreFull(GlanceException):
+    msg_fmt = 'Store %(store_id)s has no space left for this image.'
+
+
+class StoreUnavailable(GlanceException):
+    msg_fmt = 'The store holding the image data is unavailable: %(reason)s'
+
+
+class StoreDataInUse(Conflict):
+    msg_fmt = (
+        'The image data in store %(store_id)s is in use and cannot be deleted.'
+    )
+
+
+class ImageDataNotFound(NotFound):
+    msg_fmt = 'Image data not found in store %(store_id)s.'

@@ -1,14 +1,29 @@
-"""The repository stack a request works with, written out in one place.
+"""The one door to image rows, and the repository stack, written out here.
 
-    LazyStoreRepo (multi-store mode only: records missing location stores)
-      -> ImageRepo (the database, visibility rules in its queries)
+    LazyStoreRepo (multi-store mode only: every image it hands out has its
+                   location stores recorded)
+      -> ImageRepo (the database: visibility in its queries, status changes
+                    through glance.domain's life cycle, one transaction per
+                    call or per ``transaction()`` block)
 
-Policy is checked by the handlers, image bytes are moved by
-``glance.image_data``; nothing else sits between a handler and the DB.
+Every image row is read and written through ``image_repo(context, stores)``:
+handlers, uploads, imports and location changes alike, so a layer added
+here sees them all. Policy is checked by the handlers; bytes move through
+``glance.stores``. Members are the one exception to this door: their
+handlers call ``glance.db.members`` directly, placement-style, since no
+layer applies to them. Import tasks are read and written through
+``task_repo(context)``.
 """
 
+import copy
+
+from glance import domain
+from glance import exception
 from glance import lazy_store
 from glance.db import images as db_images
+from glance.db import locations as db_locations
+from glance.db import session
+from glance.db import tasks as db_tasks
 
 
 class ImageRepo:
@@ -16,6 +31,10 @@ class ImageRepo:
 
     def __init__(self, context):
         self.context = context
+
+    def transaction(self):
+        """One transaction for every repository call inside the block."""
+        return session.writer.using(self.context)
 
     def get(self, image_id):
         return db_images.get(self.context, image_id)
@@ -27,19 +46,110 @@ class ImageRepo:
         return db_images.create(self.context, values)
 
     def save(self, image, original):
+        """Write what ``image`` changes of ``original`` (compare-and-set:
+        Conflict when another request changed the same attributes)."""
         return db_images.save(self.context, image, original)
 
     def remove(self, image):
         return db_images.destroy(self.context, image.id)
 
+    def change_status(self, image, event, **changes):
+        """Move ``image`` along the life cycle on ``event``, setting
+        ``changes`` too, in one compare-and-set."""
+        changed = copy.deepcopy(image)
+        changed.status = domain.next_status(image, event)
+        for name, value in changes.items():
+            setattr(changed, name, value)
+        if changed == image:
+            return image
+        return self.save(changed, image)
 
-def image_repo(context, store_index=None, enabled_backends=None):
+    def update(self, image_id, change, attempts=3):
+        """Apply ``change(image)`` to a fresh copy and save it, retrying
+        when a concurrent request changed the image in between."""
+        for attempt in range(attempts):
+            image = self.get(image_id)
+            changed = copy.deepcopy(image)
+            change(changed)
+            try:
+                return self.save(changed, image)
+            except exception.Conflict:
+                if attempt == attempts - 1:
+                    raise
+        return None
+
+    def record_data(self, image, stored, hashing_algo):
+        """Record newly written data as the image's first location and
+        activate it, in one transaction."""
+        with self.transaction():
+            self.change_status(
+                image,
+                'activate',
+                size=stored.size,
+                checksum=stored.checksum,
+                os_hash_algo=hashing_algo,
+                os_hash_value=stored.multihash,
+            )
+            db_locations.add(
+                self.context, image.id, stored.url, stored.metadata
+            )
+            return self.get(image.id)
+
+    def add_location(self, image, url, metadata, size=None, activate=True):
+        """Add a location; with ``activate``, a queued image becomes active
+        with ``size``."""
+        with self.transaction():
+            status = domain.next_status(image, 'add_location')
+            db_locations.add(self.context, image.id, url, metadata)
+            if activate and status != image.status:
+                self.change_status(image, 'add_location', size=size)
+            return self.get(image.id)
+
+    def remove_location(self, image, location):
+        """Soft delete one location row (its data stays in the store)."""
+        db_locations.delete(self.context, location.id)
+        return self.get(image.id)
+
+
+class TaskRepo:
+    """Tasks (image imports) as the caller may see them."""
+
+    def __init__(self, context):
+        self.context = context
+
+    def add(self, values):
+        return db_tasks.create(self.context, values)
+
+    def get(self, task_id):
+        return db_tasks.get(self.context, task_id)
+
+    def list(self, **query):
+        return db_tasks.get_all(self.context, **query)
+
+    def update(self, task_id, values):
+        return db_tasks.update(self.context, task_id, values)
+
+    def touch(self, task_id):
+        """Renew the lease of a running task (its ``updated_at``)."""
+        return db_tasks.touch(self.context, task_id)
+
+    def claim_stale(self, task_type, lease_seconds):
+        """Running tasks of ``task_type`` whose lease ran out, each taken
+        over by this caller (compare-and-set on the lease)."""
+        return db_tasks.claim_stale(self.context, task_type, lease_seconds)
+
+
+def image_repo(context, stores=None):
     """The image repository for ``context``.
 
-    ``store_index`` (a ``glance.store_resolution.StoreIndex``) is given in
-    multi-store mode only; it turns on the lazy store update.
+    With ``stores`` in multi-store mode (a ``StoreIndex`` is set), every
+    image it returns has its location stores recorded.
     """
     repo = ImageRepo(context)
-    if store_index is None:
+    if stores is None or stores.index is None:
         return repo
-    return lazy_store.LazyStoreRepo(repo, store_index, enabled_backends)
+    return lazy_store.LazyStoreRepo(repo, stores.index, stores.ids)
+
+
+def task_repo(context):
+    return TaskRepo(context)

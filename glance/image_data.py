@@ -1,36 +1,26 @@
-"""Image bytes in and out of the stores: upload and download.
+"""Image bytes in and out: upload, stage, download, per-store delete.
 
 Upload streams the request body into one store while the driver hashes it
-(md5 + multihash), then records size, hashes, the location and ``active``
-in one transaction. Whatever goes wrong after the image left ``queued``,
-the bytes written are removed and the image goes back to ``queued``.
+(md5 + multihash); the repository then records size, hashes, the location
+and ``active`` in one transaction. Whatever goes wrong after the image left
+``queued``, the bytes written are removed and the image goes back to
+``queued``.
 
-Download picks a location whose store is known (its ``store`` metadata, or
-the store index for locations written before multi-store), and streams it,
-honouring a byte range.
+Download picks a location whose store is known (its recorded store, or the
+store its URL prefix names) and streams it, honouring a byte range; it
+never probes stores one by one.
 """
 
-import copy
+import contextlib
 import dataclasses
 import logging
 import re
 
 from glance import exception
-from glance.db import images
-from glance.db import locations
-from glance.db import session
-from glance.stores import RESERVED_STORES
+from glance.stores import CHUNK_SIZE
 from glance.stores import STAGING_STORE
-from glance_store import backend
-from glance_store import exceptions as store_exceptions
-from glance_store import location
-from glance_store import multi_backend
 
 LOG = logging.getLogger(__name__)
-
-HASHING_ALGO = 'sha512'
-# Large reads keep per-chunk overhead (syscalls, hashing calls) small.
-CHUNK_SIZE = 1024 * 1024
 
 
 class SizeMismatch(exception.Invalid):
@@ -44,20 +34,18 @@ class SourceFailed(exception.Invalid):
     msg_fmt = 'Reading the image data failed: %(reason)s'
 
 
-class UnknownStore(exception.Invalid):
-    msg_fmt = 'Store %(store_id)s is not available on this deployment.'
-
-
-class StoreFull(exception.GlanceException):
-    msg_fmt = 'Store %(store_id)s has no space left for this image.'
-
-
-class StoreUnavailable(exception.GlanceException):
-    msg_fmt = 'The store holding the image data is unavailable: %(reason)s'
-
-
 class RangeNotSatisfiable(exception.GlanceException):
     msg_fmt = 'Requested range not satisfiable (image size %(size)s).'
+
+
+@contextlib.contextmanager
+def quietly(what):
+    """Log and swallow the error of a clean-up step: it must not hide the
+    error being handled, or it runs where nobody could catch it."""
+    try:
+        yield
+    except Exception:
+        LOG.exception('Could not %s', what)
 
 
 class LimitedReader:
@@ -95,204 +83,74 @@ class LimitedReader:
         return data
 
 
-@dataclasses.dataclass(frozen=True)
-class Stored:
-    """What a store returned for newly written data."""
+def upload(repo, stores, image, data, size, store_id, cap):
+    """Write ``data`` (a file-like body of ``size`` bytes, None when
+    chunked) to ``store_id`` (None: the default store) as the image's data
+    and activate the image."""
+    store_id = stores.writable(store_id)
 
-    url: str
-    size: int
-    checksum: str
-    multihash: str
-    metadata: dict
+    def record(claimed, stored):
+        return repo.record_data(claimed, stored, stores.hashing_algo)
 
-
-def upload(context, image, data, size, store_id, conf, stores):
-    """Write ``data`` (a file-like body) as the image's data.
-
-    ``size`` is the declared size or None (chunked body); ``store_id`` the
-    target store in multi-store mode (None: the default store).
-    """
-    store_id = target_store(stores, store_id)
     return _write(
-        context, conf, stores, image, data, size, store_id, 'saving', activate
+        repo, stores, image, data, size, store_id, cap, 'upload', record
     )
 
 
-def stage(context, image, data, size, conf, stores):
-    """Write ``data`` to the staging store for a glance-direct import."""
+def stage(repo, stores, image, data, size, cap):
+    """Write ``data`` to the staging store for a glance-direct import
+    (replacing what an earlier, failed attempt left there)."""
+
+    def record(claimed, stored):
+        return repo.update(claimed.id, _set_size(stored.size))
+
     return _write(
-        context,
-        conf,
+        repo,
         stores,
         image,
         data,
         size,
         STAGING_STORE,
-        'uploading',
-        _record_staged_size,
+        cap,
+        'stage',
+        record,
     )
 
 
-def _write(context, conf, stores, image, data, size, store_id, status, done):
-    """Claim the queued image with ``status``, write the data, then call
-    ``done(context, image, stored)``; undo everything if anything fails."""
-    _check_size(size, conf.image_size_cap)
-    claimed = _claim(context, image, status)
-    reader = LimitedReader(data, conf.image_size_cap, size)
-    try:
-        stored = add(context, conf, stores, image.id, reader, size, store_id)
-    except BaseException:
-        _set_status_quietly(context, claimed, 'queued')
-        raise
-    try:
-        return done(context, claimed, stored)
-    except BaseException:
-        delete_quietly(context, stores, stored.url, store_id)
-        _set_status_quietly(context, claimed, 'queued')
-        raise
+def _set_size(size):
+    def change(image):
+        image.size = size
+
+    return change
 
 
-def _record_staged_size(context, image, stored):
-    staged = copy.deepcopy(image)
-    staged.size = stored.size
-    return images.save(context, staged, image)
-
-
-def target_store(stores, store_id):
-    """The store an upload goes to (None in legacy mode)."""
-    if not stores.multi:
-        return None
-    store_id = store_id or stores.default
-    info = stores.get(store_id)
-    if info is None:
-        raise UnknownStore(store_id=store_id)
-    if info.read_only:
-        raise exception.Invalid('Store %s is read-only.' % store_id)
-    return store_id
-
-
-def _check_size(size, cap):
+def _write(repo, stores, image, data, size, store_id, cap, event, record):
+    """Claim the image for ``event`` (compare-and-set: of two concurrent
+    requests one gets Conflict), write the data, then ``record(claimed,
+    stored)``; undo everything if anything fails."""
     if size is not None and size > cap:
         raise exception.ImageSizeLimitExceeded()
-
-
-def _claim(context, image, status):
-    """Move a queued image to ``status`` (compare-and-set: of two
-    concurrent requests one gets Conflict)."""
-    if image.status != 'queued':
-        raise exception.Conflict(
-            'Image %s is %s; data can only be written to a queued image.'
-            % (image.id, image.status)
-        )
-    return set_status(context, image, status)
-
-
-def set_status(context, image, status):
-    changed = copy.deepcopy(image)
-    changed.status = status
-    return images.save(context, changed, image)
-
-
-def _set_status_quietly(context, image, status):
+    claimed = repo.change_status(image, event)
+    if store_id == STAGING_STORE:
+        delete_staged(repo.context, stores, image.id)
+    reader = LimitedReader(data, cap, size)
     try:
-        set_status(context, image, status)
-    except Exception:
-        LOG.exception('Could not set image %s back to %s', image.id, status)
-
-
-def by_store_id(stores, store_id):
-    """Whether glance_store knows ``store_id`` by id: every store in
-    multi-store mode, the reserved (staging) stores in both modes."""
-    return stores.multi or store_id in RESERVED_STORES
-
-
-def add(context, conf, stores, image_id, reader, size, store_id):
-    """Write to a store, translating store errors to domain errors.
-
-    In single-store mode any ``store_id`` but a reserved one means the
-    default store."""
+        stored = stores.add(repo.context, image.id, reader, size, store_id)
+    except BaseException:
+        with quietly('set image %s back to queued' % image.id):
+            repo.change_status(claimed, 'write_failed')
+        raise
     try:
-        if by_store_id(stores, store_id):
-            result = multi_backend.add_with_multihash(
-                conf,
-                image_id,
-                reader,
-                size or 0,
-                store_id,
-                HASHING_ALGO,
-                context=context,
-            )
-        else:
-            result = backend.add_to_backend_with_multihash(
-                conf,
-                image_id,
-                reader,
-                size or 0,
-                HASHING_ALGO,
-                context=context,
-            )
-    except store_exceptions.StorageFull:
-        raise StoreFull(store_id=store_id or stores.default)
-    except store_exceptions.Duplicate as e:
-        raise exception.Conflict(str(e))
-    except store_exceptions.UnknownScheme:
-        raise UnknownStore(store_id=store_id)
-    except (
-        store_exceptions.StorageWriteDenied,
-        store_exceptions.StoreAddDisabled,
-        store_exceptions.RemoteServiceUnavailable,
-        store_exceptions.BackendException,
-        # Client-side read errors arrive as SourceFailed, so an OSError
-        # here is the store's.
-        OSError,
-    ) as e:
-        raise StoreUnavailable(reason=_reason(e))
-    return Stored(*result)
+        return record(claimed, stored)
+    except BaseException:
+        with quietly('delete the data of a failed write'):
+            stores.delete(repo.context, stored.url, store_id)
+        with quietly('set image %s back to queued' % image.id):
+            repo.change_status(claimed, 'write_failed')
+        raise
 
 
-def _reason(error):
-    # An OSError's text names server paths; its strerror is enough.
-    return error.strerror if isinstance(error, OSError) else str(error)
-
-
-def activate(context, image, stored):
-    """Record the new data and make the image active, in one transaction."""
-    active = copy.deepcopy(image)
-    active.status = 'active'
-    active.size = stored.size
-    active.checksum = stored.checksum
-    active.os_hash_algo = HASHING_ALGO
-    active.os_hash_value = stored.multihash
-    with session.writer.using(context):
-        images.save(context, active, image)
-        locations.add(context, image.id, stored.url, stored.metadata)
-        return images.get(context, image.id)
-
-
-def delete_quietly(context, stores, url, store_id):
-    """Remove written data; failures are logged (they leave an orphan)."""
-    try:
-        _delete_data(context, stores, url, store_id)
-    except Exception:
-        LOG.exception('Could not delete image data of a failed write')
-
-
-def _delete_data(context, stores, url, store_id):
-    try:
-        if by_store_id(stores, store_id):
-            multi_backend.delete(url, store_id, context=context)
-        else:
-            backend.delete_from_backend(url, context=context)
-    except store_exceptions.NotFound:
-        pass  # already gone: what the caller wanted
-    except (store_exceptions.HasSnapshot, store_exceptions.InUseByStore):
-        raise exception.Conflict(
-            'The image data in store %s is in use and cannot be deleted.'
-            % store_id
-        )
-
-
-def delete_from_store(context, image, store_id, stores):
+def delete_from_store(repo, stores, image, store_id):
     """Remove the image's data and location in one store (upstream's
     rules: active image, not its last location)."""
     if image.status != 'active':
@@ -307,14 +165,27 @@ def delete_from_store(context, image, store_id, stores):
     held = [
         loc
         for loc in image.active_locations
-        if location_store(stores, loc) == store_id
+        if stores.store_of(loc) == store_id
     ]
     if not held:
         raise exception.NotFound(
             'Image %s is not present in store %s.' % (image.id, store_id)
         )
-    _delete_data(context, stores, held[0].url, store_id)
-    locations.delete(context, held[0].id)
+    stores.delete(repo.context, held[0].url, store_id)
+    return repo.remove_location(image, held[0])
+
+
+def delete_data(context, stores, locations):
+    """Delete the data of locations no longer recorded (failures are
+    logged: they leave an orphan, never a dangling location)."""
+    for loc in locations:
+        with quietly('delete the data of a removed location'):
+            stores.delete(context, loc.url, stores.store_of(loc))
+
+
+def delete_staged(context, stores, image_id):
+    """Remove the image's staged data, if any."""
+    stores.delete(context, stores.staged_url(image_id), STAGING_STORE)
 
 
 # --- download ---------------------------------------------------------
@@ -381,18 +252,29 @@ def download(context, image, stores, range_header=None):
     if not image.active_locations:
         return None
     wanted = parse_range(range_header, image.size) if image.size else None
+    offset, length = wanted or (0, None)
     missing, unavailable = [], []
     for loc in image.active_locations:
-        store_id = location_store(stores, loc)
+        store_id = stores.store_of(loc)
         if stores.multi and store_id is None:
             unavailable.append('no configured store holds a location')
             continue
         try:
-            return _open(context, stores, loc.url, store_id, image, wanted)
-        except store_exceptions.NotFound:
+            opened = stores.open(context, loc, store_id, offset, length)
+        except exception.ImageDataNotFound:
             missing.append(store_id)
-        except StoreUnavailable as e:
-            unavailable.append(str(e))
+            continue
+        except (exception.StoreUnavailable, exception.Invalid) as e:
+            unavailable.append(e.msg)
+            continue
+        size = image.size or opened.size
+        return Download(
+            size=size,
+            offset=offset,
+            length=size - offset if length is None else length,
+            chunks=opened.chunks,
+            file=opened.file,
+        )
     LOG.warning(
         'Image %s has no readable location (missing from %s; %s)',
         image.id,
@@ -400,95 +282,5 @@ def download(context, image, stores, range_header=None):
         unavailable,
     )
     if unavailable:
-        raise StoreUnavailable(reason='; '.join(unavailable))
+        raise exception.StoreUnavailable(reason='; '.join(unavailable))
     raise exception.NotFound('Image data for %s not found.' % image.id)
-
-
-def location_store(stores, loc):
-    """Store id of a location: recorded, or resolved from its URL."""
-    if not stores.multi:
-        return None
-    if stores.get(loc.store) is not None:
-        return loc.store
-    return stores.index.resolve(loc.url)
-
-
-def _open(context, stores, url, store_id, image, wanted):
-    offset, length = wanted or (0, image.size)
-    try:
-        path = _local_path(stores, url, store_id)
-        if path is not None:
-            return _open_local_file(path, image.size, offset, length)
-        if stores.multi:
-            chunks, size = multi_backend.get(
-                url,
-                store_id,
-                offset=offset,
-                chunk_size=length if wanted else None,
-                context=context,
-            )
-        else:
-            chunks, size = backend.get_from_backend(
-                url,
-                offset=offset,
-                chunk_size=length if wanted else None,
-                context=context,
-            )
-    except (
-        store_exceptions.RemoteServiceUnavailable,
-        store_exceptions.BackendException,
-        store_exceptions.StoreGetNotSupported,
-        store_exceptions.UnknownScheme,
-        store_exceptions.BadStoreUri,
-        store_exceptions.Forbidden,
-        OSError,
-    ) as e:
-        raise StoreUnavailable(reason=_reason(e))
-    if image.size is None:
-        offset, length = 0, size
-    return Download(
-        size=image.size or size, offset=offset, length=length, chunks=chunks
-    )
-
-
-def _local_path(stores, url, store_id):
-    """Path of the data when its store is a local file store that says
-    where (multi-store mode), else None."""
-    if not by_store_id(stores, store_id):
-        return None
-    store = multi_backend.get_store_from_store_identifier(store_id)
-    if not hasattr(store, 'get_local_path'):
-        return None
-    loc = location.get_location_from_uri_and_backend(
-        url, store_id, conf=store.conf
-    )
-    return store.get_local_path(loc)
-
-
-def _open_local_file(path, size, offset, length):
-    try:
-        fileobj = open(path, 'rb')
-    except FileNotFoundError:
-        raise store_exceptions.NotFound('Image data not found at %s' % path)
-    except OSError as e:
-        raise StoreUnavailable(reason=_reason(e))
-    if size is None:
-        size = length = fileobj.seek(0, 2)
-    fileobj.seek(offset)
-    return Download(
-        size=size,
-        offset=offset,
-        length=length,
-        chunks=_file_chunks(fileobj, length),
-        file=fileobj if length == size else None,
-    )
-
-
-def _file_chunks(fileobj, length):
-    with fileobj:
-        while length > 0:
-            data = fileobj.read(min(CHUNK_SIZE, length))
-            if not data:
-                return
-            length -= len(data)
-            yield data

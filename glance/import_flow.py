@@ -1,48 +1,56 @@
 """Image import (``POST /v2/images/{id}/import``): checks, then the work.
 
 ``prepare`` applies upstream's rules to a request and raises before
-anything changes; ``start`` takes the image's import lock and runs the
-import in a thread of the worker, so the API can answer 202 at once.
+anything changes; ``start`` records the import as a task (type
+``api_image_import``, as upstream), takes the image's import lock and runs
+the import in a thread of the worker, so the API can answer 202 at once.
 
 Every method ends with the data in the staging store and copies it from
 there into each target store: glance-direct finds it staged already,
 web-download fetches the URL into it, copy-image copies an existing
 location into it. Progress is visible in the image properties
-``os_glance_importing_to_stores`` and ``os_glance_failed_import``.
+``os_glance_importing_to_stores`` and ``os_glance_failed_import``, and in
+the task.
+
+A running import renews its task's lease every ``HEARTBEAT`` seconds.
+``Recovery`` (one per API worker) takes over tasks whose lease ran out,
+because the process running them died: glance-direct and copy-image are
+resumed once, anything else is failed cleanly (image back to ``queued``,
+``os_glance_failed_import`` naming its stores, staged data kept for a
+retry). No image stays ``importing`` forever.
 """
 
 import contextlib
-import copy
 import dataclasses
 import logging
 import threading
+import time
 import urllib.parse
-import uuid
 
 import requests
 
+from glance import domain
 from glance import exception
 from glance import image_data
 from glance import store_resolution
 from glance import uri_filter
-from glance.db import images
-from glance.db import locations
-from glance.db import session
 from glance.stores import STAGING_STORE
-from glance_store import multi_backend
 
 LOG = logging.getLogger(__name__)
 
 IMPORTING = 'os_glance_importing_to_stores'
 FAILED = 'os_glance_failed_import'
 LOCK = 'os_glance_import_task'
+TASK_TYPE = 'api_image_import'
 
-# Status an image must have for each method to start.
-_REQUIRED_STATUS = {
-    'glance-direct': 'uploading',
-    'web-download': 'queued',
-    'copy-image': 'active',
-}
+# Seconds between lease renewals of a running import, and the lease: a
+# task not renewed for LEASE seconds has lost its process.
+HEARTBEAT = 2
+LEASE = 10
+# Resumes of one import after its process died, before it is failed.
+MAX_RESUMES = 1
+RESUMABLE = ('glance-direct', 'copy-image')
+
 _WEB_SCHEMES = ('http', 'https')
 _FETCH_TIMEOUT = 60
 # Fewer than requests' 30: each hop is a request the server makes.
@@ -56,13 +64,40 @@ class ImportRequest:
     must_succeed: bool = True
     uri: str | None = None
 
+    def task_input(self, image_id, resumes=0):
+        """The task's ``input`` (upstream's keys); the URI is recorded
+        redacted: a task is shown to users, and a web-download is never
+        resumed, so nothing needs its credentials later."""
+        method = {'name': self.method}
+        if self.uri:
+            method['uri'] = store_resolution.redact(self.uri)
+        return {
+            'image_id': image_id,
+            'import_req': {
+                'method': method,
+                'stores': list(self.stores),
+                'all_stores_must_succeed': self.must_succeed,
+            },
+            'backend': list(self.stores),
+            'resumes': resumes,
+        }
+
+    @classmethod
+    def from_task_input(cls, task_input, stores):
+        request = task_input['import_req']
+        return cls(
+            method=request['method']['name'],
+            stores=tuple(stores),
+            must_succeed=request['all_stores_must_succeed'],
+        )
+
 
 def prepare(image, body, header_store, conf, stores):
     """Check an import request against the image; an ImportRequest."""
     method = (body.get('method') or {}).get('name')
     if method not in conf.enabled_import_methods:
         raise exception.Invalid('Import method %s is not enabled.' % method)
-    if method not in _REQUIRED_STATUS:
+    if method not in RESUMABLE + ('web-download',):
         raise exception.Invalid('Unknown import method %s.' % method)
     must_succeed = body.get('all_stores_must_succeed', True)
     if not stores.multi and (method == 'copy-image' or not must_succeed):
@@ -70,25 +105,18 @@ def prepare(image, body, header_store, conf, stores):
             'copy-image and all_stores_must_succeed=false need multi-store '
             'mode.'
         )
-    _check_image(image, method)
+    if image.properties.get(LOCK):
+        raise exception.Conflict(
+            'Image %s already has an import in progress.' % image.id
+        )
+    # The life cycle table says which status each method starts from.
+    domain.next_status(image, method)
     return ImportRequest(
         method=method,
         stores=_target_stores(image, body, header_store, method, stores),
         must_succeed=must_succeed,
         uri=_web_uri(body, conf) if method == 'web-download' else None,
     )
-
-
-def _check_image(image, method):
-    if image.properties.get(LOCK):
-        raise exception.Conflict(
-            'Image %s already has an import in progress.' % image.id
-        )
-    if image.status != _REQUIRED_STATUS[method]:
-        raise exception.Conflict(
-            'Image %s is %s; %s needs an image that is %s.'
-            % (image.id, image.status, method, _REQUIRED_STATUS[method])
-        )
 
 
 def _target_stores(image, body, header_store, method, stores):
@@ -109,7 +137,7 @@ def _target_stores(image, body, header_store, method, stores):
         raise exception.Invalid(
             'stores and X-Image-Meta-Store cannot be given together.'
         )
-    holding = _stores_holding(image, stores)
+    holding = {stores.store_of(loc) for loc in image.active_locations}
     if all_stores:
         return tuple(
             s.id
@@ -129,13 +157,6 @@ def _target_stores(image, body, header_store, method, stores):
                 'Image %s is already in store %s.' % (image.id, store_id)
             )
     return wanted
-
-
-def _stores_holding(image, stores):
-    return {
-        image_data.location_store(stores, loc)
-        for loc in image.active_locations
-    }
 
 
 def _web_uri(body, conf):
@@ -158,70 +179,135 @@ def _check_web_uri(conf, uri):
         )
 
 
-def start(context, image, request, conf, stores):
-    """Lock the image for the import, then run it in a thread (returned;
-    None when there is nothing to do)."""
+@dataclasses.dataclass(frozen=True)
+class Importer:
+    """What an import works with: the repositories of an elevated context
+    (the caller's rights were checked before ``start``), conf and stores."""
+
+    repo: object
+    tasks: object
+    conf: object
+    stores: object
+
+    @property
+    def context(self):
+        return self.repo.context
+
+
+def start(importer, caller, image, request):
+    """Record the task, lock the image for the import, then run it in a
+    thread (returned; None when there is nothing to do). ``caller`` is the
+    request context, whose ids the task records."""
     if not request.stores:
         return None
-    locked = copy.deepcopy(image)
-    locked.properties[LOCK] = str(uuid.uuid4())
-    locked.properties[IMPORTING] = ','.join(request.stores)
-    locked.properties[FAILED] = ''
-    if request.method != 'copy-image':
-        locked.status = 'importing'
-    images.save(context, locked, image)
+    task = importer.tasks.add(
+        {
+            'type': TASK_TYPE,
+            'status': 'pending',
+            'owner': image.owner,
+            'image_id': image.id,
+            'request_id': caller.request_id,
+            'user_id': caller.user_id,
+            'input': request.task_input(image.id),
+        }
+    )
+    try:
+        importer.repo.change_status(
+            image,
+            request.method,
+            properties=dict(
+                image.properties,
+                **{LOCK: task.id, IMPORTING: ','.join(request.stores)},
+                **{FAILED: ''},
+            ),
+        )
+    except Exception as error:
+        importer.tasks.update(
+            task.id, {'status': 'failure', 'message': _message(error)}
+        )
+        raise
+    return _in_thread(importer, task.id, image.id, request)
+
+
+def _in_thread(importer, task_id, image_id, request):
     worker = threading.Thread(
         target=run,
-        args=(context.elevated(), image.id, request, conf, stores),
+        args=(importer, task_id, image_id, request),
         daemon=True,
     )
     worker.start()
     return worker
 
 
-def run(context, image_id, request, conf, stores):
-    """The import itself; failures are recorded on the image, not raised.
+def _message(error):
+    return getattr(error, 'msg', None) or type(error).__name__
+
+
+def run(importer, task_id, image_id, request):
+    """The import itself; failures are recorded on the image and the task,
+    not raised.
 
     With ``must_succeed`` nothing is recorded until every store has the
     data; otherwise each store's location is recorded as it lands.
     """
     pending = []
+    outcome = {'status': 'failure'}
+    with _lease(importer, task_id):
+        try:
+            _fill_staging(importer, image_id, request)
+            landed = _copy_to_stores(importer, image_id, request, pending)
+            if not landed:
+                raise exception.GlanceException('no store accepted the image')
+            if pending:
+                _record(importer, image_id, pending)
+            outcome = {'status': 'success', 'result': {'image_id': image_id}}
+            with image_data.quietly('delete the staged data'):
+                image_data.delete_staged(
+                    importer.context, importer.stores, image_id
+                )
+        except Exception as error:
+            LOG.exception('Import of image %s failed', image_id)
+            outcome['message'] = _message(error)
+            with image_data.quietly('undo the import of %s' % image_id):
+                _undo(importer, image_id, pending)
+        finally:
+            with image_data.quietly('unlock image %s' % image_id):
+                importer.repo.update(image_id, _unlock)
+            with image_data.quietly('end task %s' % task_id):
+                importer.tasks.update(task_id, outcome)
+
+
+@contextlib.contextmanager
+def _lease(importer, task_id):
+    """Mark the task processing and renew its lease until the block ends."""
+    importer.tasks.update(task_id, {'status': 'processing'})
+    done = threading.Event()
+
+    def renew():
+        while not done.wait(HEARTBEAT):
+            with image_data.quietly('renew the lease of task %s' % task_id):
+                importer.tasks.touch(task_id)
+
+    renewer = threading.Thread(target=renew, daemon=True)
+    renewer.start()
     try:
-        _fill_staging(context, image_id, request, conf, stores)
-        landed = _copy_to_stores(
-            context, image_id, request, conf, stores, pending
-        )
-        if not landed:
-            raise exception.GlanceException('no store accepted the image')
-        if pending:
-            _record(context, image_id, pending)
-    except Exception:
-        LOG.exception('Import of image %s failed', image_id)
-        _quietly(_undo, context, image_id, stores, pending)
+        yield
     finally:
-        _quietly(_delete_staged, context, image_id, stores)
-        _quietly(_update, context, image_id, _unlock)
+        done.set()
+        renewer.join()
 
 
-def _quietly(function, *args):
-    # The import runs in its own thread: nobody could catch an error.
-    try:
-        function(*args)
-    except Exception:
-        LOG.exception('Import clean-up step %s failed', function.__name__)
-
-
-def _fill_staging(context, image_id, request, conf, stores):
+def _fill_staging(importer, image_id, request):
     if request.method == 'web-download':
-        with _fetch(conf, request.uri) as response:
+        with _fetch(importer.conf, request.uri) as response:
             # Store what the URL serves, not its transfer encoding.
             response.raw.decode_content = True
-            _stage(context, image_id, response.raw, conf, stores)
+            _stage(importer, image_id, response.raw)
     elif request.method == 'copy-image':
-        image = images.get(context, image_id)
-        opened = image_data.download(context, image, stores)
+        image = importer.repo.get(image_id)
+        opened = image_data.download(importer.context, image, importer.stores)
         with contextlib.closing(_as_file(opened)) as source:
-            _stage(context, image_id, source, conf, stores)
+            _stage(importer, image_id, source)
 
 
 @contextlib.contextmanager
@@ -255,14 +341,14 @@ def _fetch(conf, uri):
         ) from None
 
 
-def _stage(context, image_id, source, conf, stores):
-    reader = image_data.LimitedReader(source, conf.image_size_cap)
-    image_data.add(
-        context, conf, stores, image_id, reader, None, STAGING_STORE
-    )
+def _stage(importer, image_id, source):
+    stores = importer.stores
+    reader = image_data.LimitedReader(source, importer.conf.image_size_cap)
+    image_data.delete_staged(importer.context, stores, image_id)
+    stores.add(importer.context, image_id, reader, None, STAGING_STORE)
 
 
-def _copy_to_stores(context, image_id, request, conf, stores, pending):
+def _copy_to_stores(importer, image_id, request, pending):
     """Copy the staged data into each target store; how many got it.
 
     Data written but not yet recorded is in ``pending`` as (store id,
@@ -271,42 +357,42 @@ def _copy_to_stores(context, image_id, request, conf, stores, pending):
     landed = 0
     for store_id in request.stores:
         try:
-            stored = image_data.add(
-                context,
-                conf,
-                stores,
+            stored = importer.stores.add(
+                importer.context,
                 image_id,
-                _open_staged(context, image_id),
+                _open_staged(importer, image_id),
                 None,
                 store_id,
             )
             pending.append((store_id, stored))
             if not request.must_succeed:
-                _record(context, image_id, pending)
+                _record(importer, image_id, pending)
                 pending.clear()
         except Exception:
             LOG.exception('Import of %s into %s failed', image_id, store_id)
-            _update(context, image_id, _progress(store_id, failed=True))
+            importer.repo.update(image_id, _progress(store_id, failed=True))
             if request.must_succeed:
                 raise
-            _undo_data(context, stores, pending)
+            _undo_data(importer, pending)
             pending.clear()
             continue
         landed += 1
     return landed
 
 
-def _staged_url(image_id):
-    # Where the staging (file) store puts an image: <url prefix>/<id>.
-    store = multi_backend.get_store_from_store_identifier(STAGING_STORE)
-    return '%s/%s' % (store.url_prefix, image_id)
-
-
-def _open_staged(context, image_id):
-    chunks, _size = multi_backend.get(
-        _staged_url(image_id), STAGING_STORE, context=context
+def _open_staged(importer, image_id):
+    stores = importer.stores
+    opened = stores.open(
+        importer.context,
+        _StagedLocation(stores.staged_url(image_id)),
+        STAGING_STORE,
     )
-    return _ChunkReader(chunks)
+    return _as_file(opened)
+
+
+@dataclasses.dataclass(frozen=True)
+class _StagedLocation:
+    url: str
 
 
 def _as_file(opened):
@@ -335,42 +421,37 @@ class _ChunkReader:
             self._chunks.close()
 
 
-def _record(context, image_id, written):
+def _record(importer, image_id, written):
     """Add the new locations (activating the image on its first data) and
     mark the stores done, in one transaction."""
-    with session.writer.using(context):
-        image = images.get(context, image_id)
+    repo = importer.repo
+    with repo.transaction():
+        image = repo.get(image_id)
         for store_id, stored in written:
             if image.status == 'importing':
-                image = image_data.activate(context, image, stored)
+                repo.record_data(image, stored, importer.stores.hashing_algo)
             else:
-                locations.add(context, image_id, stored.url, stored.metadata)
-            image = _update(context, image_id, _progress(store_id))
+                repo.add_location(image, stored.url, stored.metadata)
+            image = repo.update(image_id, _progress(store_id))
 
 
-def _undo(context, image_id, stores, pending):
+def _undo(importer, image_id, pending):
     """Remove unrecorded data; every store still listed as importing has
     failed, and an image still importing goes back to queued."""
-    _undo_data(context, stores, pending)
-    _update(context, image_id, _give_up)
+    _undo_data(importer, pending)
+    importer.repo.update(image_id, _give_up)
 
 
 def _give_up(image):
     for store_id in _split(image.properties.get(IMPORTING)):
         _progress(store_id, failed=True)(image)
-    if image.status == 'importing':
-        image.status = 'queued'
+    image.status = domain.next_status(image, 'import_failed')
 
 
-def _undo_data(context, stores, pending):
+def _undo_data(importer, pending):
     for store_id, stored in pending:
-        image_data.delete_quietly(context, stores, stored.url, store_id)
-
-
-def _delete_staged(context, image_id, stores):
-    image_data.delete_quietly(
-        context, stores, _staged_url(image_id), STAGING_STORE
-    )
+        with image_data.quietly('delete the data of a failed import'):
+            importer.stores.delete(importer.context, stored.url, store_id)
 
 
 def _progress(store_id, failed=False):
@@ -394,16 +475,71 @@ def _split(value):
     return [item for item in (value or '').split(',') if item]
 
 
-def _update(context, image_id, change, attempts=3):
-    """Apply ``change`` to a fresh copy of the image and save it, retrying
-    when a concurrent request changed the image in between."""
-    for attempt in range(attempts):
-        image = images.get(context, image_id)
-        changed = copy.deepcopy(image)
-        change(changed)
-        try:
-            return images.save(context, changed, image)
-        except exception.Conflict:
-            if attempt == attempts - 1:
-                raise
-    return None
+# --- recovery -----------------------------------------------------------
+
+
+class Recovery:
+    """Takes over the imports whose process died (one per API worker).
+
+    ``sweep`` claims every task whose lease ran out (a compare-and-set, so
+    of several workers one wins each task) and resumes or fails it;
+    ``start`` sweeps at once and then every ``LEASE`` seconds in a daemon
+    thread.
+    """
+
+    def __init__(self, importer):
+        self.importer = importer
+        self._thread = None
+
+    def start(self):
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, daemon=True)
+            self._thread.start()
+
+    def _loop(self):
+        while True:
+            with image_data.quietly('recover interrupted imports'):
+                self.sweep()
+            time.sleep(LEASE)
+
+    def sweep(self):
+        """Resume or fail every abandoned import; the threads resumed."""
+        resumed = []
+        for task in self.importer.tasks.claim_stale(TASK_TYPE, LEASE):
+            LOG.warning(
+                'Import task %s of image %s lost its process; recovering',
+                task.id,
+                task.image_id,
+            )
+            worker = self._recover(task)
+            if worker is not None:
+                resumed.append(worker)
+        return resumed
+
+    def _recover(self, task):
+        importer = self.importer
+        image = importer.repo.get(task.image_id)
+        if image.properties.get(LOCK) != task.id:
+            importer.tasks.update(
+                task.id,
+                {'status': 'failure', 'message': 'The import was abandoned.'},
+            )
+            return None
+        left = _split(image.properties.get(IMPORTING))
+        request = ImportRequest.from_task_input(task.input, left)
+        resumes = task.input.get('resumes', 0)
+        if request.method in RESUMABLE and resumes < MAX_RESUMES and left:
+            importer.tasks.update(
+                task.id, {'input': request.task_input(image.id, resumes + 1)}
+            )
+            return _in_thread(importer, task.id, image.id, request)
+        importer.repo.update(image.id, _give_up)
+        importer.repo.update(image.id, _unlock)
+        importer.tasks.update(
+            task.id,
+            {
+                'status': 'failure',
+                'message': 'The process running the import died.',
+            },
+        )
+        return None

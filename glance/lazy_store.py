@@ -38,7 +38,7 @@ def plan_location_updates(locations, index, enabled_backends):
         if location.status != 'active':
             continue
         new_url = store_resolution.rewritten_url(location.url)
-        if not _names_enabled_store(location, enabled_backends):
+        if not store_resolution.recorded_store(location, enabled_backends):
             store_id = index.resolve(location.url)
         elif new_url:
             store_id = location.store
@@ -48,12 +48,6 @@ def plan_location_updates(locations, index, enabled_backends):
             StoreUpdate(location, location.metadata, store_id, new_url)
         )
     return plan
-
-
-def _names_enabled_store(location, enabled_backends):
-    # Any JSON may sit in meta_data: an unhashable 'store' is no store.
-    store = location.store
-    return isinstance(store, str) and store in enabled_backends
 
 
 def plan_store_updates(images, index, enabled_backends):
@@ -84,17 +78,32 @@ def store_changes(plan):
     ]
 
 
-class LazyStoreRepo:
-    """An image repository whose reads record missing location stores.
+# The repository methods that hand out one image (or None); ``list`` hands
+# out several. Every other method returns no image (see the unit test that
+# holds this list against ImageRepo).
+IMAGE_METHODS = (
+    'get',
+    'add',
+    'save',
+    'change_status',
+    'update',
+    'record_data',
+    'add_location',
+    'remove_location',
+)
 
-    ``get`` and ``list`` resolve the store of every active location whose
-    store is missing or unknown (and the credential-free form of legacy s3
-    URLs), put it in the returned images and persist all of them with one
-    ``set_stores`` call under ``context.elevated()``: an internal write of
-    the ``store`` key and the URL alone, so a reader who may not
-    change the image still fixes it for everyone. A failed write is logged
-    and the read answers anyway; the next read retries. ``context``
-    defaults to the inner repository's.
+
+class LazyStoreRepo:
+    """An image repository whose images have their location stores recorded.
+
+    Every method that hands out images resolves the store of each active
+    location whose store is missing or unknown (and the credential-free
+    form of legacy s3 URLs), puts it in the returned images and persists
+    all of them with one ``set_stores`` call under ``context.elevated()``:
+    an internal write of the ``store`` key and the URL alone, so a reader
+    who may not change the image still fixes it for everyone. A failed
+    write is logged and the call answers anyway; the next read retries.
+    ``context`` defaults to the inner repository's.
     """
 
     def __init__(
@@ -111,24 +120,23 @@ class LazyStoreRepo:
         self.context = inner_repo.context if context is None else context
         self.set_stores = set_stores
 
-    def get(self, image_id):
-        image = self.inner_repo.get(image_id)
-        self._record_stores([image])
-        return image
+    def __getattr__(self, name):
+        method = getattr(self.inner_repo, name)
+        if name not in IMAGE_METHODS:
+            return method
+
+        def with_stores_recorded(*args, **kwargs):
+            image = method(*args, **kwargs)
+            if image is not None:
+                self._record_stores([image])
+            return image
+
+        return with_stores_recorded
 
     def list(self, **query):
         images = self.inner_repo.list(**query)
         self._record_stores(images)
         return images
-
-    def add(self, values):
-        return self.inner_repo.add(values)
-
-    def save(self, image, original):
-        return self.inner_repo.save(image, original)
-
-    def remove(self, image):
-        return self.inner_repo.remove(image)
 
     def _record_stores(self, images):
         plan = plan_store_updates(images, self.index, self.enabled_backends)

@@ -248,7 +248,7 @@ def strip_credentials(url):
 def rewritten_url(url):
     """The URL to record instead of ``url``, or None to keep it.
 
-    Upstream glance_store wrote the access and secret key into every s3
+    Upstream's store library wrote the access and secret key into every s3
     location URL; our s3 driver reads them from its options only, so such
     URLs lose them. Swift URLs keep theirs: upstream's swift driver may
     still need them.
@@ -327,7 +327,7 @@ class StoreIndex:
 
     @classmethod
     def from_location_map(cls, location_map):
-        """From glance_store's ``SCHEME_TO_CLS_BACKEND_MAP``."""
+        """From the store library's ``SCHEME_TO_CLS_BACKEND_MAP``."""
         stores = {}
         for scheme, entries in location_map.items():
             for store_id, entry in entries.items():
@@ -357,7 +357,7 @@ class StoreIndex:
 
 
 def _store_prefixes(store):
-    # Our glance_store lists every prefix; upstream's has just one.
+    # Our store library lists every prefix; upstream's has just one.
     if hasattr(store, 'url_prefixes'):
         return tuple(store.url_prefixes or ())
     return () if store.url_prefix is None else (store.url_prefix,)
@@ -424,3 +424,11 @@ def report_unmatched(url):
         shown,
     )
     return True
+
+
+def recorded_store(location, store_ids):
+    """The store ``location`` records if it is one of ``store_ids``, else
+    None: the one rule for "is this location's store valid"."""
+    # Any JSON may sit in meta_data: an unhashable 'store' is no store.
+    store = location.store
+    return store if isinstance(store, str) and store in store_ids else None

@@ -1,11 +1,26 @@
-"""Start-up glue between glance and glance_store.
+"""The one door between glance and glance_store.
 
-glance-api and glance-manage call ``configure(conf)`` once, after the
-command line and config files are parsed: glance_store registers one option
-group per entry of ``enabled_backends``, so the groups are only known once
-that option can be read.
+No other glance module imports glance_store. ``configure(conf)`` (called
+once by glance-api and glance-manage, after the config files are parsed:
+glance_store registers one option group per entry of ``enabled_backends``)
+returns a ``Stores`` object, one per mode with the same methods:
+
+- ``add(context, image_id, reader, size, store_id)`` -> ``Stored``
+- ``open(context, location, offset, length)`` -> ``Opened``
+- ``delete(context, url, store_id)``, ``size(context, url, store_id)``
+- ``store_of(location)``: the store holding a location (its recorded store
+  when that is configured, else the one its URL prefix names)
+- ``location_metadata(url, metadata)``: the one rule for locations clients
+  add
+- ``writable(store_id)``, ``known_schemes()``, ``staged_url(image_id)``
+
+Legacy single-store mode (no ``enabled_backends``) and multi-store mode
+differ only in ``_Legacy`` / ``_ById`` below: which glance_store API moves
+the bytes of a store id. Every glance_store error leaves through
+``_TRANSLATIONS`` as a glance exception.
 """
 
+import contextlib
 import dataclasses
 import os
 import types
@@ -13,9 +28,11 @@ import urllib.parse
 
 from oslo_config import cfg
 
+from glance import exception
 from glance import store_resolution
 from glance_store import backend
-from glance_store import location
+from glance_store import exceptions as store_exceptions
+from glance_store import location as store_location
 from glance_store import multi_backend
 
 RESERVED_PREFIX = 'os_glance_'
@@ -23,6 +40,7 @@ STAGING_STORE = 'os_glance_staging_store'
 TASKS_STORE = 'os_glance_tasks_store'
 RESERVED_STORES = {STAGING_STORE: 'file', TASKS_STORE: 'file'}
 READ_ONLY_TYPES = frozenset({'http'})
+HASHING_ALGO = 'sha512'
 
 # What /v2/info/stores/detail shows as ``properties`` per store type:
 # response key -> driver option (upstream's keys, e.g. ``data_dir``).
@@ -43,6 +61,74 @@ _DETAIL_OPTIONS = {
 }
 
 
+def _unavailable(store_id, error):
+    # An OSError's text names server paths; its strerror is enough.
+    reason = error.strerror if isinstance(error, OSError) else str(error)
+    return exception.StoreUnavailable(reason=reason or type(error).__name__)
+
+
+# glance_store's errors as glance's, most specific first: the HTTP status
+# follows from the glance exception (glance.api.errors). Callers catch the
+# glance exception where an operation gives it another meaning (a missing
+# copy during a download is one of several locations to try).
+_TRANSLATIONS = (
+    (
+        store_exceptions.NotFound,
+        lambda store_id, e: exception.ImageDataNotFound(store_id=store_id),
+    ),
+    (
+        store_exceptions.StorageFull,
+        lambda store_id, e: exception.StoreFull(store_id=store_id),
+    ),
+    (
+        store_exceptions.Duplicate,
+        lambda store_id, e: exception.Conflict(str(e)),
+    ),
+    (
+        (store_exceptions.HasSnapshot, store_exceptions.InUseByStore),
+        lambda store_id, e: exception.StoreDataInUse(store_id=store_id),
+    ),
+    (
+        store_exceptions.UnknownScheme,
+        lambda store_id, e: exception.UnknownStore(store_id=store_id),
+    ),
+    (
+        store_exceptions.BadStoreUri,
+        lambda store_id, e: exception.InvalidLocation(
+            'Invalid location for store %s.' % store_id
+        ),
+    ),
+    (
+        store_exceptions.Invalid,
+        lambda store_id, e: exception.Invalid(str(e)),
+    ),
+    # Everything else a store or its backend raises means the store cannot
+    # serve now: 503, and other stores are unaffected. Client-side read
+    # errors arrive as glance exceptions, so an OSError here is the store's.
+    (
+        (
+            store_exceptions.GlanceStoreException,
+            store_exceptions.BackendException,
+            OSError,
+        ),
+        _unavailable,
+    ),
+)
+
+
+@contextlib.contextmanager
+def _translated(store_id):
+    try:
+        yield
+    except exception.GlanceException:
+        raise
+    except Exception as error:
+        for classes, translate in _TRANSLATIONS:
+            if isinstance(error, classes):
+                raise translate(store_id, error) from None
+        raise
+
+
 @dataclasses.dataclass(frozen=True)
 class StoreInfo:
     """One operator-configured store, as discovery shows it."""
@@ -56,15 +142,116 @@ class StoreInfo:
 
 
 @dataclasses.dataclass(frozen=True)
+class Stored:
+    """What a store returned for newly written data."""
+
+    url: str
+    size: int
+    checksum: str
+    multihash: str
+    metadata: dict
+
+
+@dataclasses.dataclass
+class Opened:
+    """Open image data: ``chunks`` iterates ``length`` bytes from
+    ``offset``; ``file`` is also set when the whole data is a local file
+    the WSGI server may send with sendfile. ``size`` is the data's size."""
+
+    chunks: object
+    size: int
+    file: object = None
+
+
+class _ById:
+    """glance_store's multi-store API: stores named by id (every store in
+    multi-store mode, the reserved staging stores in both modes)."""
+
+    def __init__(self, conf, hashing_algo):
+        self.conf = conf
+        self.hashing_algo = hashing_algo
+
+    def add(self, context, image_id, reader, size, store_id):
+        return multi_backend.add_with_multihash(
+            self.conf,
+            image_id,
+            reader,
+            size or 0,
+            store_id,
+            self.hashing_algo,
+            context=context,
+        )
+
+    def get(self, context, url, store_id, offset, length):
+        return multi_backend.get(
+            url, store_id, offset=offset, chunk_size=length, context=context
+        )
+
+    def delete(self, context, url, store_id):
+        multi_backend.delete(url, store_id, context=context)
+
+    def size(self, context, url, store_id):
+        return multi_backend.get_size_from_uri_and_backend(
+            url, store_id, context=context
+        )
+
+    def local_path(self, url, store_id):
+        store = multi_backend.get_store_from_store_identifier(store_id)
+        # Our drivers declare get_local_path (None: not a local file);
+        # upstream's file driver has no such method.
+        get_local_path = getattr(store, 'get_local_path', None)
+        if get_local_path is None:
+            return None
+        loc = store_location.get_location_from_uri_and_backend(
+            url, store_id, conf=store.conf
+        )
+        return get_local_path(loc)
+
+
+class _Legacy:
+    """glance_store's single-store API: the store of a URL's scheme, and
+    ``default_store`` for new data."""
+
+    def __init__(self, conf, hashing_algo):
+        self.conf = conf
+        self.hashing_algo = hashing_algo
+
+    def add(self, context, image_id, reader, size, store_id):
+        return backend.add_to_backend_with_multihash(
+            self.conf,
+            image_id,
+            reader,
+            size or 0,
+            self.hashing_algo,
+            context=context,
+        )
+
+    def get(self, context, url, store_id, offset, length):
+        return backend.get_from_backend(
+            url, offset=offset, chunk_size=length, context=context
+        )
+
+    def delete(self, context, url, store_id):
+        backend.delete_from_backend(url, context=context)
+
+    def size(self, context, url, store_id):
+        return backend.get_size_from_backend(url, context=context)
+
+    def local_path(self, url, store_id):
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
 class Stores:
-    """What ``configure`` set up; immutable for the life of the process.
+    """The stores of this process; immutable for its life.
 
     ``stores`` lists the operator's stores in ``enabled_backends`` order
     (reserved ``os_glance_*`` stores are never listed); it is empty in
     legacy single-store mode, where ``default`` is the default store type
-    rather than a store id.
+    rather than a store id and ``index`` is None.
     """
 
+    conf: cfg.ConfigOpts
     multi: bool
     default: str | None
     stores: tuple = ()
@@ -80,6 +267,150 @@ class Stores:
                 return store
         return None
 
+    @property
+    def hashing_algo(self):
+        """The multihash algorithm new data is hashed with."""
+        return getattr(self.conf, 'hashing_algorithm', HASHING_ALGO)
+
+    def _api(self, store_id):
+        if store_id in RESERVED_STORES:
+            return _ById(self.conf, self.hashing_algo)
+        if not self.multi:
+            return _Legacy(self.conf, self.hashing_algo)
+        if store_id is None:
+            # Never probe the stores one by one for a location.
+            raise exception.StoreUnavailable(
+                reason='no configured store holds the location'
+            )
+        return _ById(self.conf, self.hashing_algo)
+
+    # --- which store ---------------------------------------------------
+
+    def store_of(self, location):
+        """Id of the store holding ``location``: its recorded store when
+        that is configured, else the store its URL prefix names; None when
+        no store does (and always in legacy mode, where the URL's scheme
+        alone picks the store)."""
+        if self.index is None:
+            return None
+        recorded = store_resolution.recorded_store(location, self.ids)
+        return recorded or self.index.resolve(location.url)
+
+    def writable(self, store_id):
+        """The store new data goes to for a requested ``store_id`` (None:
+        the default); None in legacy mode, which has one store."""
+        if not self.multi:
+            return None
+        store_id = store_id or self.default
+        info = self.get(store_id)
+        if info is None:
+            raise exception.UnknownStore(store_id=store_id)
+        if info.read_only:
+            raise exception.Invalid('Store %s is read-only.' % store_id)
+        return store_id
+
+    def known_schemes(self):
+        if self.multi:
+            return frozenset(store_location.SCHEME_TO_CLS_BACKEND_MAP)
+        return frozenset(store_location.SCHEME_TO_CLS_MAP)
+
+    def location_metadata(self, url, metadata):
+        """The metadata to record for a location a client adds: the URL's
+        scheme must be a configured store's; in multi-store mode the store
+        must be configured and own the URL (recorded from the URL's prefix
+        when the client names none)."""
+        redacted = store_resolution.redact(url)
+        if urllib.parse.urlsplit(url).scheme not in self.known_schemes():
+            raise exception.InvalidLocation(url=redacted)
+        if not self.multi:
+            return dict(metadata)
+        given = metadata.get('store')
+        if given is not None and self.get(given) is None:
+            raise exception.UnknownStore(store_id=given)
+        owner = self.index.resolve(url)
+        if owner is None or given not in (None, owner):
+            raise exception.Invalid(
+                'The location %s does not belong to %s.'
+                % (redacted, 'store %s' % given if given else 'any store')
+            )
+        return dict(metadata, store=owner)
+
+    def staged_url(self, image_id):
+        """Where the staging (file) store keeps an image's data."""
+        store = multi_backend.get_store_from_store_identifier(STAGING_STORE)
+        return '%s/%s' % (store.url_prefix, image_id)
+
+    # --- bytes ---------------------------------------------------------
+
+    def add(self, context, image_id, reader, size, store_id):
+        """Write ``reader``'s data (``size`` bytes, None if unknown) to
+        ``store_id`` (ignored in legacy mode unless it is reserved)."""
+        target = store_id or self.default
+        api = self._api(target)
+        with _translated(target):
+            return Stored(*api.add(context, image_id, reader, size, target))
+
+    def open(self, context, location, store_id, offset=0, length=None):
+        """The data of ``location`` in ``store_id``, from ``offset``
+        (``length`` bytes, None for all)."""
+        api = self._api(store_id)
+        with _translated(store_id):
+            path = api.local_path(location.url, store_id)
+            if path is not None:
+                return _open_local_file(path, store_id, offset, length)
+            chunks, size = api.get(
+                context, location.url, store_id, offset, length
+            )
+        return Opened(chunks=chunks, size=size)
+
+    def delete(self, context, url, store_id):
+        """Remove data; data already gone is what the caller wanted."""
+        api = self._api(store_id)
+        with _translated(store_id):
+            try:
+                api.delete(context, url, store_id)
+            except store_exceptions.NotFound:
+                pass
+
+    def size(self, context, url, store_id):
+        api = self._api(store_id)
+        with _translated(store_id):
+            return api.size(context, url, store_id)
+
+
+def _open_local_file(path, store_id, offset, length):
+    try:
+        fileobj = open(path, 'rb')
+    except FileNotFoundError:
+        raise exception.ImageDataNotFound(store_id=store_id) from None
+    size = os.fstat(fileobj.fileno()).st_size
+    length = size - offset if length is None else length
+    fileobj.seek(offset)
+    return Opened(
+        chunks=_file_chunks(fileobj, length),
+        size=size,
+        file=fileobj if (offset, length) == (0, size) else None,
+    )
+
+
+# Large reads keep per-chunk overhead (syscalls, hashing calls) small.
+CHUNK_SIZE = 1024 * 1024
+
+
+def _file_chunks(fileobj, length):
+    # The same bounded read as the file driver's: glance must also run on
+    # upstream glance_store, so it cannot borrow a helper only ours has.
+    with fileobj:
+        while length > 0:
+            data = fileobj.read(min(CHUNK_SIZE, length))
+            if not data:
+                return
+            length -= len(data)
+            yield data
+
+
+# --- start-up -----------------------------------------------------------
+
 
 def configure(conf):
     """Register store options, create the stores and describe them."""
@@ -94,7 +425,7 @@ def _configure_legacy(conf):
     backend.verify_default_store(conf)
     # Image import stages data in the reserved stores in both modes.
     _create_stores_by_id(conf)
-    return Stores(multi=False, default=conf.glance_store.default_store)
+    return Stores(conf, multi=False, default=conf.glance_store.default_store)
 
 
 def _configure_multi(conf):
@@ -105,6 +436,7 @@ def _configure_multi(conf):
     _create_stores_by_id(conf)
     multi_backend.verify_store(conf)
     return Stores(
+        conf,
         multi=True,
         default=conf.glance_store.default_backend,
         stores=tuple(
@@ -112,7 +444,7 @@ def _configure_multi(conf):
             for store_id, store_type in enabled.items()
         ),
         index=store_resolution.StoreIndex.from_location_map(
-            location.SCHEME_TO_CLS_BACKEND_MAP
+            store_location.SCHEME_TO_CLS_BACKEND_MAP
         ),
     )
 

@@ -135,6 +135,12 @@ class Store(capabilities.StoreCapability):
         """Return the size in bytes of the image data."""
         raise NotImplementedError
 
+    def get_local_path(self, location):
+        """Path of a local file holding exactly the image data, for
+        callers that can send it with sendfile; None when the data is not
+        a local file (an extension of ours: upstream has no such method)."""
+        return None
+
     @capabilities.check
     def add(
         self,

@@ -30,6 +30,8 @@ _HTTP_ERRORS = (
         webob.exc.HTTPRequestEntityTooLarge,
         None,
     ),
+    (exception.StoreFull, webob.exc.HTTPRequestEntityTooLarge, None),
+    (exception.StoreUnavailable, webob.exc.HTTPServiceUnavailable, None),
     # A transaction that lost a deadlock was rolled back whole: the client
     # may retry, exactly as after a compare-and-set conflict.
     (

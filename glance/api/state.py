@@ -5,10 +5,13 @@ every request's environ, so handlers reach it as ``req.state``.
 """
 
 import dataclasses
+import os
 
 from oslo_config import cfg
 
+from glance import context as glance_context
 from glance import gateway
+from glance import import_flow
 from glance import policies
 from glance.api import request
 
@@ -24,20 +27,16 @@ class AppState:
     def build(cls, conf, stores=None):
         return cls(conf, stores, policies.enforcer(conf))
 
-    @property
-    def multi_store(self):
-        return bool(self.conf.enabled_backends)
-
-    @property
-    def store_index(self):
-        """The ``StoreIndex`` in multi-store mode, else None."""
-        return getattr(self.stores, 'index', None)
-
     def image_repo(self, context):
-        return gateway.image_repo(
-            context,
-            store_index=self.store_index,
-            enabled_backends=self.conf.enabled_backends,
+        return gateway.image_repo(context, self.stores)
+
+    def importer(self, context):
+        """What an import started with ``context`` works with."""
+        return import_flow.Importer(
+            repo=self.image_repo(context),
+            tasks=gateway.task_repo(context),
+            conf=self.conf,
+            stores=self.stores,
         )
 
     def authorize(self, context, rule, target=None):
@@ -48,11 +47,34 @@ class AppState:
         return policies.allowed(self.enforcer, context, rule, target)
 
 
+class _Background:
+    """The work a worker process does besides requests: recovering
+    imports whose process died. Started once per process (workers fork
+    from a process that built the app), on the first request at the
+    latest."""
+
+    def __init__(self, state):
+        self.state = state
+        self.pid = None
+
+    def start(self):
+        if self.pid == os.getpid():
+            return
+        self.pid = os.getpid()
+        admin = glance_context.get_admin_context()
+        import_flow.Recovery(self.state.importer(admin)).start()
+
+
 def with_state(app, state):
-    """WSGI wrapper putting ``state`` into every request's environ."""
+    """WSGI wrapper putting ``state`` into every request's environ and
+    starting the worker's background work; ``start_background`` lets a
+    server start it as soon as a worker forks."""
+    background = _Background(state)
 
     def app_with_state(environ, start_response):
+        background.start()
         environ[request.STATE_KEY] = state
         return app(environ, start_response)
 
+    app_with_state.start_background = background.start
     return app_with_state

@@ -37,7 +37,19 @@ class Server(base.BaseApplication):
         return self.application
 
 
-def server_options(conf):
+def _post_fork(application):
+    # A worker starts its background work (import recovery) at once,
+    # rather than on its first request.
+    start = getattr(application, 'start_background', None)
+
+    def post_fork(server, worker):
+        if start is not None:
+            start()
+
+    return post_fork
+
+
+def server_options(conf, application=None):
     workers = conf.workers if conf.workers is not None else os.cpu_count()
     return {
         'bind': '%s:%d' % (_bracketed(conf.bind_host), conf.bind_port),
@@ -56,6 +68,7 @@ def server_options(conf):
         'proc_name': 'glance-api',
         # One control socket per user would clash between several servers.
         'control_socket_disable': True,
+        'post_fork': _post_fork(application),
     }
 
 
@@ -68,7 +81,7 @@ def main(argv=None):
     application = wsgi.init_application(
         sys.argv[1:] if argv is None else argv, conf
     )
-    options = server_options(conf)
+    options = server_options(conf, application)
     LOG.info(
         'glance-api serving on %s with %d worker(s)',
         options['bind'],

@@ -22,7 +22,7 @@ import glance.conf
 from glance import context as glance_context
 from glance import lazy_store
 from glance import store_resolution
-from glance import stores as glance_stores
+from glance import stores as store_door
 from glance.db import locations as db_locations
 from glance.db import session
 
@@ -82,7 +82,7 @@ def update_stores(conf):
         )
         return 1
     try:
-        stores = glance_stores.configure(conf)
+        stores = store_door.configure(conf)
         session.configure(conf)
         context = glance_context.get_admin_context()
         summary = update_locations(

@@ -202,7 +202,7 @@ def _adopt(connection, config, missing):
 
 def _rename_backend_to_store(connection):
     """Location metadata written before Train says ``backend``, not
-    ``store`` (glance_store renamed the key); later code reads ``store``.
+    ``store`` (the store library renamed the key); later code reads ``store``.
     """
     # The raw text, not the model's JSON type: LIKE must see the text.
     locations = sa.table(

@@ -1,5 +1,6 @@
 """Tasks (image import and the like) with their task_info row."""
 
+import datetime
 import uuid
 
 import sqlalchemy as sa
@@ -142,3 +143,42 @@ def update(context, task_id, values):
             .values(**info_values)
         )
     return get(context, task_id)
+
+
+@session.writer
+def touch(context, task_id):
+    """Renew a running task's lease: its ``updated_at`` becomes now."""
+    context.session.execute(
+        sa.update(TASKS)
+        .where(TASKS.c.id == task_id)
+        .values(updated_at=timeutils.utcnow())
+    )
+
+
+@session.retry_on_deadlock
+@session.writer
+def claim_stale(context, task_type, lease_seconds):
+    """Take over the tasks of ``task_type`` still pending or processing
+    whose ``updated_at`` is older than ``lease_seconds``: each is renewed
+    with a compare-and-set on the ``updated_at`` read, so of several
+    callers exactly one claims it. Returns the claimed tasks."""
+    now = timeutils.utcnow()
+    cutoff = now - datetime.timedelta(seconds=lease_seconds)
+    stale = context.session.execute(
+        sa.select(TASKS.c.id, TASKS.c.updated_at).where(
+            TASKS.c.type == task_type,
+            TASKS.c.status.in_(('pending', 'processing')),
+            TASKS.c.updated_at < cutoff,
+            models.live(TASKS),
+        )
+    ).all()
+    claimed = []
+    for task_id, updated_at in stale:
+        result = context.session.execute(
+            sa.update(TASKS)
+            .where(TASKS.c.id == task_id, TASKS.c.updated_at == updated_at)
+            .values(updated_at=now)
+        )
+        if result.rowcount == 1:
+            claimed.append(get(context, task_id))
+    return claimed

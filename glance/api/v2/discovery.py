@@ -4,6 +4,7 @@ import webob
 import webob.exc
 
 from glance.api import errors
+from glance.api.v2 import common
 from glance.policies import images as image_policies
 
 
@@ -24,16 +25,6 @@ def get_import_info(req):
     )
 
 
-def multi_stores(req):
-    """The configured stores; 404 as upstream outside multi-store mode."""
-    configured = req.state.stores
-    if not configured.multi:
-        raise webob.exc.HTTPNotFound(
-            explanation='Multi backend is not supported at this site.'
-        )
-    return configured
-
-
 def _store_view(store, default):
     # Upstream sends the flags as the strings "true", and only when true.
     view = {'id': store.id}
@@ -48,7 +39,7 @@ def _store_view(store, default):
 
 @errors.Wsgify
 def list_stores(req):
-    configured = multi_stores(req)
+    configured = common.multi_stores(req)
     return json_response(
         {
             'stores': [
@@ -62,7 +53,7 @@ def list_stores(req):
 @errors.Wsgify
 def list_stores_detail(req):
     req.state.authorize(req.context, image_policies.STORES_INFO_DETAIL)
-    configured = multi_stores(req)
+    configured = common.multi_stores(req)
     return json_response(
         {
             'stores': [

@@ -5,42 +5,25 @@ import webob
 from glance import import_flow
 from glance.api import errors
 from glance.api import request
-from glance.api.v2 import image_data as data_handlers
+from glance.api.v2 import common
 from glance.policies import images as image_policies
-
-IMPORT_SCHEMA = {
-    'name': 'import',
-    'type': 'object',
-    'properties': {
-        'method': {
-            'type': 'object',
-            'properties': {
-                'name': {'type': 'string'},
-                'uri': {'type': 'string'},
-            },
-            'required': ['name'],
-        },
-        'stores': {'type': 'array', 'items': {'type': 'string'}},
-        'all_stores': {'type': 'boolean'},
-        'all_stores_must_succeed': {'type': 'boolean'},
-    },
-    'required': ['method'],
-}
+from glance.schemas import image_import as import_schema
 
 
 @errors.Wsgify
 def import_image(req):
-    body = request.extract_json(req, IMPORT_SCHEMA)
-    image = data_handlers.authorized_image(req, _rule(body))
-    configured = req.state.stores
+    body = request.extract_json(req, import_schema.IMPORT_SCHEMA)
+    image = common.authorized_image(req, _rule(body))
     wanted = import_flow.prepare(
         image,
         body,
-        req.headers.get(data_handlers.STORE_HEADER),
+        req.headers.get(common.STORE_HEADER),
         req.state.conf,
-        configured,
+        req.state.stores,
     )
-    import_flow.start(req.context, image, wanted, req.state.conf, configured)
+    # The caller's rights were checked: the import works elevated.
+    importer = req.state.importer(req.context.elevated())
+    import_flow.start(importer, req.context, image, wanted)
     return webob.Response(status=202)
 
 

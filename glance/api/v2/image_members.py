@@ -10,7 +10,7 @@ import webob.exc
 from glance import exception
 from glance.api import errors
 from glance.api import request
-from glance.api.v2 import images
+from glance.api.v2 import common
 from glance.api.v2 import serialize
 from glance.db import members as db_members
 from glance.policies import images as policies
@@ -18,7 +18,7 @@ from glance.schemas import member as member_schema
 
 
 def _shared_image(req):
-    image = images.get_visible_image(req)
+    image = common.get_visible_image(req)
     if image.visibility != 'shared':
         raise exception.Forbidden('Only shared images have members.')
     return image

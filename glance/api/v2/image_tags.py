@@ -7,7 +7,7 @@ import webob.exc
 
 from glance import exception
 from glance.api import errors
-from glance.api.v2 import images
+from glance.api.v2 import common
 from glance.policies import images as policies
 
 MAX_TAG_LENGTH = 255
@@ -15,12 +15,12 @@ MAX_TAG_LENGTH = 255
 
 def _retag(req, change):
     """Apply ``change(tags)`` to the image's tags and save; 204."""
-    original = images.get_visible_image(req)
-    images.authorize(req, policies.MODIFY_IMAGE, original)
+    original = common.get_visible_image(req)
+    common.authorize(req, policies.MODIFY_IMAGE, original)
     image = copy.deepcopy(original)
     change(image.tags)
     if image.tags != original.tags:
-        req.state.image_repo(req.context).save(image, original)
+        common.image_repo(req).save(image, original)
     return webob.Response(status=204)
 
 

@@ -8,13 +8,14 @@ import webob.exc
 
 from glance import domain
 from glance import exception
+from glance import image_data
 from glance.api import errors
 from glance.api import request
+from glance.api.v2 import common
 from glance.api.v2 import images_query
 from glance.api.v2 import locations
 from glance.api.v2 import patch
 from glance.api.v2 import serialize
-from glance.db import session
 from glance.policies import images as policies
 from glance.schemas import image as image_schema
 
@@ -25,28 +26,13 @@ def _schema(req):
     )
 
 
-def get_visible_image(req):
-    """The image named in the URL; 404 if the caller may not see it."""
-    image_id = req.urlvars['image_id']
-    image = req.state.image_repo(req.context).get(image_id)
-    if not req.state.allowed(
-        req.context, policies.GET_IMAGE, policies.target(image)
-    ):
-        raise exception.ImageNotFound(image_id=image_id)
-    return image
-
-
-def authorize(req, rule, image):
-    req.state.authorize(req.context, rule, policies.target(image))
-
-
 def _check_visibility(req, image):
     rules = {
         'public': policies.PUBLICIZE_IMAGE,
         'community': policies.COMMUNITIZE_IMAGE,
     }
     if image.visibility in rules:
-        authorize(req, rules[image.visibility], image)
+        common.authorize(req, rules[image.visibility], image)
 
 
 def _check_owner(req, image, original_owner):
@@ -107,7 +93,7 @@ def _creation_headers(req, image):
             req.state.conf.enabled_import_methods
         ),
     }
-    if req.state.multi_store:
+    if req.state.stores.multi:
         headers['OpenStack-image-store-ids'] = ','.join(req.state.stores.ids)
     return headers
 
@@ -131,17 +117,15 @@ def create_image(req):
         id=values.get('id', ''),
         **{k: v for k, v in values.items() if k != 'id'},
     )
-    authorize(req, policies.ADD_IMAGE, draft)
+    common.authorize(req, policies.ADD_IMAGE, draft)
     _check_owner(req, draft, req.context.owner)
     _check_visibility(req, draft)
     _check_quotas(req.state.conf, draft)
-    repo = req.state.image_repo(req.context)
+    repo = common.image_repo(req)
     # One transaction: a location that cannot be added leaves no image.
-    with session.writer.using(req.context):
+    with repo.transaction():
         image = repo.add(values)
-        locations.apply(req, image, new_locations)
-    if new_locations:
-        image = repo.get(image.id)
+        image, _removed = locations.apply(req, repo, image, new_locations)
     return serialize.json_response(
         serialize.image(req, image), 201, _creation_headers(req, image)
     )
@@ -150,7 +134,7 @@ def create_image(req):
 @errors.Wsgify
 def show_image(req):
     return serialize.json_response(
-        serialize.image(req, get_visible_image(req))
+        serialize.image(req, common.get_visible_image(req))
     )
 
 
@@ -159,7 +143,7 @@ def list_images(req):
     query = images_query.parse(req.GET, req.state.conf)
     req.state.authorize(req.context, policies.GET_IMAGES)
     try:
-        found = req.state.image_repo(req.context).list(**query.repo_kwargs())
+        found = common.image_repo(req).list(**query.repo_kwargs())
     except exception.NotFound as exc:  # an unknown marker is bad input
         raise webob.exc.HTTPBadRequest(explanation=exc.msg) from None
     body = {
@@ -176,58 +160,52 @@ def list_images(req):
 )
 def update_image(req):
     operations = patch.parse(request.extract_json(req), req.content_type)
-    original = get_visible_image(req)
-    authorize(req, policies.MODIFY_IMAGE, original)
+    original = common.get_visible_image(req)
+    common.authorize(req, policies.MODIFY_IMAGE, original)
     image = copy.deepcopy(original)
     location_operations = patch.apply(image, operations)
     _check_owner(req, image, original.owner)
     if image.visibility != original.visibility:
         _check_visibility(req, image)
     _validate(req, image)
-    repo = req.state.image_repo(req.context)
+    repo = common.image_repo(req)
     # One transaction for the whole patch; data of removed locations goes
     # only once the change is committed.
-    with session.writer.using(req.context):
+    with repo.transaction():
         if image != original:
             image = repo.save(image, original)
-        removed = locations.apply(req, image, location_operations)
-    locations.delete_data(req, removed)
-    if location_operations:
-        image = repo.get(image.id)
+        image, removed = locations.apply(req, repo, image, location_operations)
+    image_data.delete_data(req.context, req.state.stores, removed)
     return serialize.json_response(serialize.image(req, image))
 
 
 @errors.Wsgify
 def delete_image(req):
-    image = get_visible_image(req)
-    authorize(req, policies.DELETE_IMAGE, image)
+    image = common.get_visible_image(req)
+    common.authorize(req, policies.DELETE_IMAGE, image)
     if image.protected:
         raise exception.ProtectedImageDelete(image_id=image.id)
-    req.state.image_repo(req.context).remove(image)
-    locations.delete_data(req, image.active_locations)
+    common.image_repo(req).remove(image)
+    stores = req.state.stores
+    image_data.delete_data(req.context, stores, image.active_locations)
+    if image.status in ('uploading', 'importing', 'queued'):
+        with image_data.quietly('delete the staged data of %s' % image.id):
+            image_data.delete_staged(req.context, stores, image.id)
     return webob.Response(status=204)
 
 
-def _change_status(req, rule, allowed_from, new_status):
-    image = get_visible_image(req)
-    authorize(req, rule, image)
-    if image.status == new_status:
-        return webob.Response(status=204)
-    if image.status != allowed_from:
-        raise exception.Forbidden(
-            'Not allowed to %s image in status %s' % (rule, image.status)
-        )
-    changed = copy.deepcopy(image)
-    changed.status = new_status
-    req.state.image_repo(req.context).save(changed, image)
+def _change_status(req, rule, event):
+    image = common.get_visible_image(req)
+    common.authorize(req, rule, image)
+    common.image_repo(req).change_status(image, event)
     return webob.Response(status=204)
 
 
 @errors.Wsgify
 def deactivate_image(req):
-    return _change_status(req, policies.DEACTIVATE, 'active', 'deactivated')
+    return _change_status(req, policies.DEACTIVATE, 'deactivate')
 
 
 @errors.Wsgify
 def reactivate_image(req):
-    return _change_status(req, policies.REACTIVATE, 'deactivated', 'active')
+    return _change_status(req, policies.REACTIVATE, 'reactivate')

@@ -89,15 +89,15 @@ _STORE_OF = operator.attrgetter('store')
 
 
 def _store_ids(req, locations):
-    if not req.state.multi_store:
+    # Upstream shows ``stores`` in multi-store mode only.
+    if not req.state.stores.multi:
         return []
     return [store for store in map(_STORE_OF, locations) if store]
 
 
 def _best_location(req, locations):
-    """The location a direct URL points at: heaviest store first."""
-    if not req.state.multi_store:
-        return locations[0]
+    """The location a direct URL points at: heaviest store first (in
+    legacy mode, which has no weights, the first)."""
 
     def weight(loc):
         info = req.state.stores.get(loc.store)

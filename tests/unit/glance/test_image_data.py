@@ -135,15 +135,7 @@ class FileStoreDataTest(testtools.TestCase):
         reader = image_data.LimitedReader(
             io.BytesIO(data), self.conf.image_size_cap, size
         )
-        return image_data.add(
-            self.context,
-            self.conf,
-            self.stores,
-            image_id,
-            reader,
-            size,
-            store_id,
-        )
+        return self.stores.add(self.context, image_id, reader, size, store_id)
 
     def _files(self, store_id):
         directory = os.path.join(self.root, store_id)
@@ -171,16 +163,9 @@ class FileStoreDataTest(testtools.TestCase):
         self.assertEqual([], self._files('fast'))
 
     def test_unknown_store(self):
-        self.assertRaises(
-            image_data.UnknownStore,
-            image_data.target_store,
-            self.stores,
-            'nope',
-        )
-        self.assertEqual('fast', image_data.target_store(self.stores, None))
-        self.assertRaises(
-            exception.Invalid, image_data.target_store, self.stores, 'web'
-        )
+        self.assertRaises(exception.UnknownStore, self.stores.writable, 'nope')
+        self.assertEqual('fast', self.stores.writable(None))
+        self.assertRaises(exception.Invalid, self.stores.writable, 'web')
 
     def _image(self, data, **values):
         stored = self._add(data)
@@ -213,7 +198,7 @@ class FileStoreDataTest(testtools.TestCase):
         image = self._image(b'abc')
         image.locations = [domain.Location(url='file:///elsewhere/x')]
         self.assertRaises(
-            image_data.StoreUnavailable,
+            exception.StoreUnavailable,
             image_data.download,
             self.context,
             image,
@@ -230,7 +215,7 @@ class FileStoreDataTest(testtools.TestCase):
         self.assertEqual(b'abc', b''.join(opened.chunks))
         image.locations = image.locations[:1]
         self.assertRaises(
-            image_data.StoreUnavailable,
+            exception.StoreUnavailable,
             image_data.download,
             self.context,
             image,
@@ -271,13 +256,13 @@ class UploadTest(store_fixtures.StoresAndImageTestCase):
 
     def _upload(self, data, size=None, store_id=None):
         return image_data.upload(
-            self.context,
+            self.repo,
+            self.stores,
             self.image,
             io.BytesIO(data),
             size,
             store_id,
-            self.conf,
-            self.stores,
+            self.conf.image_size_cap,
         )
 
     def _reread(self):
@@ -310,19 +295,19 @@ class UploadTest(store_fixtures.StoresAndImageTestCase):
         self.assertRaises(
             exception.ImageSizeLimitExceeded,
             image_data.upload,
-            self.context,
+            self.repo,
+            self.stores,
             self.image,
             body,
             101,
             None,
-            self.conf,
-            self.stores,
+            self.conf.image_size_cap,
         )
         self.assertEqual('queued', self._reread().status)
 
     def test_store_failure_is_unavailable_and_requeues(self):
         shutil.rmtree(os.path.join(self.root, 'fast'))
-        self.assertRaises(image_data.StoreUnavailable, self._upload, b'a')
+        self.assertRaises(exception.StoreUnavailable, self._upload, b'a')
         self.assertEqual('queued', self._reread().status)
 
     def test_second_upload_of_the_same_image_conflicts(self):
@@ -331,18 +316,18 @@ class UploadTest(store_fixtures.StoresAndImageTestCase):
 
     def test_concurrent_claim_loses(self):
         # Another request moved the image to saving after we read it.
-        image_data.set_status(self.context, self.image, 'saving')
+        self.repo.change_status(self.image, 'upload')
         self.assertRaises(exception.Conflict, self._upload, b'a')
         self.assertEqual([], os.listdir(os.path.join(self.root, 'fast')))
 
     def test_stage_writes_to_the_staging_store(self):
         image_data.stage(
-            self.context,
+            self.repo,
+            self.stores,
             self.image,
             io.BytesIO(b'staged'),
             6,
-            self.conf,
-            self.stores,
+            self.conf.image_size_cap,
         )
         image = self._reread()
         self.assertEqual(('uploading', 6), (image.status, image.size))

@@ -12,16 +12,19 @@ from glance import exception
 from glance import image_data
 from glance import import_flow
 from glance import stores
-from glance.db import images
 from tests.fixtures import byte_server
 from tests.fixtures import stores as store_fixtures
 
 DATA = b'import me' * 1000
 
 
+def _importer(test):
+    return import_flow.Importer(test.repo, test.tasks, test.conf, test.stores)
+
+
 class ImportFlowTest(store_fixtures.StoresAndImageTestCase):
     def _reread(self):
-        return images.get(self.context, self.image.id)
+        return self.repo.get(self.image.id)
 
     def _import(self, body, header_store=None):
         image = self._reread()
@@ -29,7 +32,7 @@ class ImportFlowTest(store_fixtures.StoresAndImageTestCase):
             image, body, header_store, self.conf, self.stores
         )
         worker = import_flow.start(
-            self.context, image, request, self.conf, self.stores
+            _importer(self), self.context, image, request
         )
         if worker is not None:
             worker.join()
@@ -37,12 +40,12 @@ class ImportFlowTest(store_fixtures.StoresAndImageTestCase):
 
     def _stage(self):
         image_data.stage(
-            self.context,
+            self.repo,
+            self.stores,
             self.image,
             io.BytesIO(DATA),
             len(DATA),
-            self.conf,
-            self.stores,
+            self.conf.image_size_cap,
         )
 
     def _files(self, store_id):
@@ -226,23 +229,21 @@ class LegacyImportFlowTest(store_fixtures.StoresAndImageTestCase):
         return store_fixtures.legacy_store_conf(self, root, extra)
 
     def _import(self, body):
-        image = images.get(self.context, self.image.id)
+        image = self.repo.get(self.image.id)
         request = import_flow.prepare(
             image, body, None, self.conf, self.stores
         )
-        import_flow.start(
-            self.context, image, request, self.conf, self.stores
-        ).join()
-        return images.get(self.context, self.image.id)
+        import_flow.start(_importer(self), self.context, image, request).join()
+        return self.repo.get(self.image.id)
 
     def test_glance_direct(self):
         image_data.stage(
-            self.context,
+            self.repo,
+            self.stores,
             self.image,
             io.BytesIO(DATA),
             None,
-            self.conf,
-            self.stores,
+            self.conf.image_size_cap,
         )
         image = self._import(
             {'method': {'name': 'glance-direct'}, 'stores': ['ignored']}

@@ -6,6 +6,7 @@ import testtools
 
 from glance import context as glance_context
 from glance import domain
+from glance import gateway
 from glance import lazy_store
 from glance.store_resolution import StoreIndex
 
@@ -50,11 +51,11 @@ class FakeImageRepo:
 
     def add(self, values):
         self.calls.append(('add', values))
-        return 'added'
+        return copy.deepcopy(self.images[values['id']])
 
     def save(self, image, original):
         self.calls.append(('save', image, original))
-        return 'saved'
+        return copy.deepcopy(image)
 
     def remove(self, image):
         self.calls.append(('remove', image))
@@ -230,17 +231,34 @@ class LazyStoreRepoTest(testtools.TestCase):
         self.assertIn('database is read-only', self.log.output)
         self.assertIn('next read retries', self.log.output)
 
+    def test_every_method_handing_out_an_image_records_stores(self):
+        legacy = image('a', ('file:///data/fast/a', {}))
+        repo = self.repo(legacy)
+        added = repo.add({'id': 'a'})
+        saved = repo.save(legacy, legacy)
+        self.assertEqual(['fast'], [loc.store for loc in added.locations])
+        self.assertEqual(['fast'], [loc.store for loc in saved.locations])
+        self.assertEqual(2, len(self.set_stores.calls))
+
     def test_other_methods_pass_through(self):
         repo = self.repo(image('a'))
         item = image('a')
-        self.assertEqual('added', repo.add({'name': 'x'}))
-        self.assertEqual('saved', repo.save(item, item))
         self.assertEqual('removed', repo.remove(item))
-        self.assertEqual(
-            [('add', {'name': 'x'}), ('save', item, item), ('remove', item)],
-            self.inner.calls,
-        )
+        self.assertEqual([('remove', item)], self.inner.calls)
         self.assertEqual([], self.set_stores.calls)
+
+    def test_the_image_methods_are_every_one_of_image_repo(self):
+        # A repository method added later must be listed as handing out
+        # images (or not): nothing it returns may skip the lazy update.
+        hands_out_no_image = {'list', 'remove', 'transaction'}
+        public = {
+            name
+            for name in vars(gateway.ImageRepo)
+            if not name.startswith('_')
+        }
+        self.assertEqual(
+            public - hands_out_no_image, set(lazy_store.IMAGE_METHODS)
+        )
 
 
 class PlanTest(testtools.TestCase):

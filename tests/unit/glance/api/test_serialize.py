@@ -21,6 +21,7 @@ class FakeStores:
     """What serialize reads of glance.stores.Stores."""
 
     weights: dict
+    multi: bool = True
     index: object = None
 
     def get(self, store_id):
@@ -41,6 +42,8 @@ def make_image(**values):
 def body_for(record, roles=('admin',), stores=None, **conf):
     req = base.make_request('/', roles=roles, conf=base.make_conf(**conf))
     app_state = req.environ['glance.state']
+    if stores is None:
+        stores = FakeStores({}, multi=bool(app_state.conf.enabled_backends))
     req.environ['glance.state'] = state.AppState(
         app_state.conf, stores, app_state.enforcer
     )
