@@ -58,6 +58,11 @@ _DETAIL_OPTIONS = {
         ),
         's3_store_thread_pools': 's3_store_thread_pools',
     },
+    'swift': {
+        'container': 'swift_store_container',
+        'large_object_size': 'swift_store_large_object_size',
+        'large_object_chunk_size': 'swift_store_large_object_chunk_size',
+    },
 }
 
 
