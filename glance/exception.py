@@ -109,3 +109,7 @@ class StoreDataInUse(Conflict):
 
 class ImageDataNotFound(NotFound):
     msg_fmt = 'Image data not found in store %(store_id)s.'
+
+
+class MetadefNamespaceNotFound(NotFound):
+    msg_fmt = 'Metadata definition namespace %(namespace)s not found'

@@ -16,6 +16,7 @@ from oslo_config import cfg
 
 from glance import exception
 from glance.cmd import manage_locations
+from glance.cmd import manage_metadefs
 from glance.conf import embedded
 from glance.db import migration
 from glance.db import session
@@ -45,6 +46,7 @@ def add_db_commands(subparsers):
         'version', help='Print the schema revision of the database.'
     )
     show.set_defaults(action_fn=db_version)
+    manage_metadefs.add_commands(subparsers)
 
 
 COMMAND_GROUPS = {

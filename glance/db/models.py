@@ -1,9 +1,9 @@
 """SQLAlchemy models of the image tables, as upstream Glance names them.
 
 Table, column, index and constraint names match upstream so that a database
-last migrated by upstream Glance is used in place. Metadef and cache tables
-belong to features this fork does not have; they are not modelled and are
-left alone when present.
+last migrated by upstream Glance is used in place. The cache tables belong
+to a feature this fork does not have; they are not modelled and are left
+alone when present.
 """
 
 import json
@@ -202,3 +202,118 @@ class TaskInfo(BASE):
     input = Column(JSONEncodedDict)
     result = Column(JSONEncodedDict)
     message = Column(Text)
+
+
+# Metadata definitions (the metadefs API). Upstream gives these tables
+# creation and update times only: no soft delete, rows are removed.
+
+
+class MetadefBase:
+    __table_args__ = GlanceBase.__table_args__
+
+    created_at = Column(DateTime, nullable=False)
+    updated_at = Column(DateTime)
+
+
+class MetadefNamespace(BASE, MetadefBase):
+    __tablename__ = 'metadef_namespaces'
+    __table_args__ = (
+        UniqueConstraint('namespace', name='uq_metadef_namespaces_namespace'),
+        Index('ix_metadef_namespaces_owner', 'owner'),
+        MetadefBase.__table_args__,
+    )
+
+    id = Column(Integer, primary_key=True)
+    namespace = Column(String(80), nullable=False)
+    display_name = Column(String(80))
+    description = Column(Text)
+    visibility = Column(String(32))
+    protected = Column(Boolean)
+    owner = Column(String(255), nullable=False)
+
+
+def _namespace_fk():
+    return Column(Integer, ForeignKey('metadef_namespaces.id'), nullable=False)
+
+
+class MetadefObject(BASE, MetadefBase):
+    __tablename__ = 'metadef_objects'
+    __table_args__ = (
+        UniqueConstraint(
+            'namespace_id', 'name', name='uq_metadef_objects_namespace_id_name'
+        ),
+        Index('ix_metadef_objects_name', 'name'),
+        MetadefBase.__table_args__,
+    )
+
+    id = Column(Integer, primary_key=True)
+    namespace_id = _namespace_fk()
+    name = Column(String(80), nullable=False)
+    description = Column(Text)
+    # A JSON list of property names, as text (upstream's encoding).
+    required = Column(Text)
+    # The object's properties: name -> property definition.
+    json_schema = Column(JSONEncodedDict, nullable=False)
+
+
+class MetadefProperty(BASE, MetadefBase):
+    __tablename__ = 'metadef_properties'
+    __table_args__ = (
+        UniqueConstraint(
+            'namespace_id',
+            'name',
+            name='uq_metadef_properties_namespace_id_name',
+        ),
+        Index('ix_metadef_properties_name', 'name'),
+        MetadefBase.__table_args__,
+    )
+
+    id = Column(Integer, primary_key=True)
+    namespace_id = _namespace_fk()
+    name = Column(String(80), nullable=False)
+    # The property definition without its name.
+    json_schema = Column(JSONEncodedDict, nullable=False)
+
+
+class MetadefTag(BASE, MetadefBase):
+    __tablename__ = 'metadef_tags'
+    __table_args__ = (
+        UniqueConstraint(
+            'namespace_id', 'name', name='uq_metadef_tags_namespace_id_name'
+        ),
+        Index('ix_metadef_tags_name', 'name'),
+        MetadefBase.__table_args__,
+    )
+
+    id = Column(Integer, primary_key=True)
+    namespace_id = _namespace_fk()
+    name = Column(String(80), nullable=False)
+
+
+class MetadefResourceType(BASE, MetadefBase):
+    __tablename__ = 'metadef_resource_types'
+    __table_args__ = (
+        UniqueConstraint('name', name='uq_metadef_resource_types_name'),
+        MetadefBase.__table_args__,
+    )
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(80), nullable=False)
+    protected = Column(Boolean, nullable=False, default=False)
+
+
+class MetadefNamespaceResourceType(BASE, MetadefBase):
+    __tablename__ = 'metadef_namespace_resource_types'
+    __table_args__ = (
+        Index('ix_metadef_ns_res_types_namespace_id', 'namespace_id'),
+        MetadefBase.__table_args__,
+    )
+
+    resource_type_id = Column(
+        Integer, ForeignKey('metadef_resource_types.id'), primary_key=True
+    )
+    namespace_id = Column(
+        Integer, ForeignKey('metadef_namespaces.id'), primary_key=True
+    )
+    properties_target = Column(String(80))
+    prefix = Column(String(80))

@@ -8,6 +8,7 @@ from oslo_policy import policy
 
 from glance import exception
 from glance.policies import images
+from glance.policies import metadefs
 
 BASE_RULES = [
     policy.RuleDefault(
@@ -24,7 +25,7 @@ BASE_RULES = [
 
 
 def list_rules():
-    return BASE_RULES + images.RULES
+    return BASE_RULES + images.RULES + metadefs.RULES
 
 
 def enforcer(conf):

@@ -62,6 +62,59 @@ ROUTES = {
     '/stores/{store_id}/{image_id}': {
         'DELETE': 'stores.delete_image_from_store',
     },
+    '/metadefs/namespaces': {
+        'GET': 'metadef_namespaces.list_namespaces',
+        'POST': 'metadef_namespaces.create_namespace',
+    },
+    '/metadefs/namespaces/{namespace_name}': {
+        'GET': 'metadef_namespaces.show_namespace',
+        'PUT': 'metadef_namespaces.update_namespace',
+        'DELETE': 'metadef_namespaces.delete_namespace',
+    },
+    '/metadefs/namespaces/{namespace_name}/objects': {
+        'GET': 'metadef_objects.list_objects',
+        'POST': 'metadef_objects.create_object',
+        'DELETE': 'metadef_objects.delete_objects',
+    },
+    '/metadefs/namespaces/{namespace_name}/objects/{object_name}': {
+        'GET': 'metadef_objects.show_object',
+        'PUT': 'metadef_objects.update_object',
+        'DELETE': 'metadef_objects.delete_object',
+    },
+    '/metadefs/namespaces/{namespace_name}/properties': {
+        'GET': 'metadef_properties.list_properties',
+        'POST': 'metadef_properties.create_property',
+        'DELETE': 'metadef_properties.delete_properties',
+    },
+    '/metadefs/namespaces/{namespace_name}/properties/{property_name}': {
+        'GET': 'metadef_properties.show_property',
+        'PUT': 'metadef_properties.update_property',
+        'DELETE': 'metadef_properties.delete_property',
+    },
+    '/metadefs/namespaces/{namespace_name}/tags': {
+        'GET': 'metadef_tags.list_tags',
+        'POST': 'metadef_tags.create_tags',
+        'DELETE': 'metadef_tags.delete_tags',
+    },
+    '/metadefs/namespaces/{namespace_name}/tags/{tag_name}': {
+        'GET': 'metadef_tags.show_tag',
+        'POST': 'metadef_tags.create_tag',
+        'PUT': 'metadef_tags.update_tag',
+        'DELETE': 'metadef_tags.delete_tag',
+    },
+    '/metadefs/namespaces/{namespace_name}/resource_types': {
+        'GET': 'metadef_resource_types.list_associations',
+        'POST': 'metadef_resource_types.create_association',
+    },
+    '/metadefs/namespaces/{namespace_name}/resource_types/{resource_type}': {
+        'DELETE': 'metadef_resource_types.delete_association',
+    },
+    '/metadefs/resource_types': {
+        'GET': 'metadef_resource_types.list_resource_types',
+    },
+    '/schemas/metadefs/{schema_name}': {
+        'GET': 'metadef_schemas.show_schema',
+    },
 }
 
 

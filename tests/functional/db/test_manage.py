@@ -49,7 +49,7 @@ class TestManageDb(testtools.TestCase):
         after = run_manage(
             '--config-file', config, 'db', 'version', cwd=self.workdir
         )
-        self.assertEqual('fork01\n', after.stdout)
+        self.assertEqual('fork02_metadefs\n', after.stdout)
         self.assertTrue(os.path.exists(database))
         self.assertFalse(os.path.exists(os.path.join(self.workdir, 'data')))
 

@@ -4,6 +4,7 @@ import datetime
 
 import sqlalchemy as sa
 from alembic import autogenerate
+from alembic import command
 from alembic.runtime import migration as alembic_migration
 
 from glance import exception
@@ -12,6 +13,7 @@ from glance.db import models
 from tests.functional.db import base
 
 NOW = datetime.datetime(2024, 3, 1, 12, 0, 0)
+HEAD = 'fork02_metadefs'
 
 # Tables as upstream Glance 2024.1 leaves them (the core ones plus a
 # metadef and the cache tables, which we must leave alone). {dt} and
@@ -72,13 +74,62 @@ UPSTREAM_DDL = [
     """CREATE TABLE task_info (
         task_id VARCHAR(36) NOT NULL PRIMARY KEY REFERENCES tasks (id),
         input TEXT, result TEXT, message TEXT)""",
+    'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)',
+]
+# Upstream's metadef tables, created by its liberty revision.
+UPSTREAM_METADEF_DDL = [
     """CREATE TABLE metadef_namespaces (
-        id INTEGER NOT NULL PRIMARY KEY, namespace VARCHAR(80) NOT NULL,
-        created_at {dt} NOT NULL)""",
+        id INTEGER NOT NULL PRIMARY KEY {autoinc},
+        namespace VARCHAR(80) NOT NULL, display_name VARCHAR(80),
+        description TEXT, visibility VARCHAR(32), protected BOOLEAN,
+        owner VARCHAR(255) NOT NULL,
+        created_at {dt} NOT NULL, updated_at {dt},
+        CONSTRAINT uq_metadef_namespaces_namespace UNIQUE (namespace))""",
+    'CREATE INDEX ix_metadef_namespaces_owner ON metadef_namespaces (owner)',
+    """CREATE TABLE metadef_resource_types (
+        id INTEGER NOT NULL PRIMARY KEY {autoinc},
+        name VARCHAR(80) NOT NULL, protected BOOLEAN NOT NULL,
+        created_at {dt} NOT NULL, updated_at {dt},
+        CONSTRAINT uq_metadef_resource_types_name UNIQUE (name))""",
+    """CREATE TABLE metadef_namespace_resource_types (
+        resource_type_id INTEGER NOT NULL
+            REFERENCES metadef_resource_types (id),
+        namespace_id INTEGER NOT NULL REFERENCES metadef_namespaces (id),
+        properties_target VARCHAR(80), prefix VARCHAR(80),
+        created_at {dt} NOT NULL, updated_at {dt},
+        PRIMARY KEY (resource_type_id, namespace_id))""",
+    'CREATE INDEX ix_metadef_ns_res_types_namespace_id ON '
+    'metadef_namespace_resource_types (namespace_id)',
+    """CREATE TABLE metadef_objects (
+        id INTEGER NOT NULL PRIMARY KEY {autoinc},
+        namespace_id INTEGER NOT NULL REFERENCES metadef_namespaces (id),
+        name VARCHAR(80) NOT NULL, description TEXT, required TEXT,
+        json_schema TEXT NOT NULL,
+        created_at {dt} NOT NULL, updated_at {dt},
+        CONSTRAINT uq_metadef_objects_namespace_id_name
+            UNIQUE (namespace_id, name))""",
+    'CREATE INDEX ix_metadef_objects_name ON metadef_objects (name)',
+    """CREATE TABLE metadef_properties (
+        id INTEGER NOT NULL PRIMARY KEY {autoinc},
+        namespace_id INTEGER NOT NULL REFERENCES metadef_namespaces (id),
+        name VARCHAR(80) NOT NULL, json_schema TEXT NOT NULL,
+        created_at {dt} NOT NULL, updated_at {dt},
+        CONSTRAINT uq_metadef_properties_namespace_id_name
+            UNIQUE (namespace_id, name))""",
+    'CREATE INDEX ix_metadef_properties_name ON metadef_properties (name)',
+    """CREATE TABLE metadef_tags (
+        id INTEGER NOT NULL PRIMARY KEY {autoinc},
+        namespace_id INTEGER NOT NULL REFERENCES metadef_namespaces (id),
+        name VARCHAR(80) NOT NULL,
+        created_at {dt} NOT NULL, updated_at {dt},
+        CONSTRAINT uq_metadef_tags_namespace_id_name
+            UNIQUE (namespace_id, name))""",
+    'CREATE INDEX ix_metadef_tags_name ON metadef_tags (name)',
+]
+UPSTREAM_OTHER_DDL = [
     """CREATE TABLE node_reference (
         node_reference_id INTEGER NOT NULL PRIMARY KEY,
         node_reference_url VARCHAR(255) NOT NULL)""",
-    'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)',
 ]
 TASK_ID_COLUMNS = (
     'image_id VARCHAR(36), request_id VARCHAR(64), user_id VARCHAR(64),'
@@ -108,7 +159,8 @@ PG_ENUM = (
 
 def sample_rows():
     """Rows an upstream deployment holds, keyed by table."""
-    stamps = {'created_at': NOW, 'updated_at': NOW, 'deleted': False}
+    times = {'created_at': NOW, 'updated_at': NOW}
+    stamps = dict(times, deleted=False)
     return {
         'images': [
             dict(
@@ -168,8 +220,51 @@ def sample_rows():
             )
         ],
         'metadef_namespaces': [
-            {'id': 1, 'namespace': 'OS::Compute::Quota', 'created_at': NOW}
+            dict(
+                times,
+                id=1,
+                namespace='OS::Compute::Quota',
+                display_name='Flavor Quota',
+                description=None,
+                visibility='public',
+                protected=True,
+                owner='admin',
+            )
         ],
+        'metadef_resource_types': [
+            dict(times, id=4, name='OS::Nova::Flavor', protected=True)
+        ],
+        'metadef_namespace_resource_types': [
+            dict(
+                times,
+                resource_type_id=4,
+                namespace_id=1,
+                prefix='quota:',
+                properties_target=None,
+            )
+        ],
+        'metadef_objects': [
+            dict(
+                times,
+                id=6,
+                namespace_id=1,
+                name='CPU Limits',
+                description=None,
+                required='[]',
+                json_schema='{"cpu_period": {"type": "integer", '
+                '"title": "Period"}}',
+            )
+        ],
+        'metadef_properties': [
+            dict(
+                times,
+                id=8,
+                namespace_id=1,
+                name='disk_iops',
+                json_schema='{"type": "integer", "title": "IOPS"}',
+            )
+        ],
+        'metadef_tags': [dict(times, id=9, namespace_id=1, name='quota')],
     }
 
 
@@ -200,17 +295,22 @@ class MigrationTests:
         with self.engine.begin() as connection:
             if self.BACKEND == 'postgresql':
                 connection.execute(sa.text(PG_ENUM))
-            for ddl in UPSTREAM_DDL:
+            for ddl in (
+                UPSTREAM_DDL + UPSTREAM_METADEF_DDL + UPSTREAM_OTHER_DDL
+            ):
                 connection.execute(sa.text(ddl.format(**words)))
-            metadata = sa.MetaData()
-            metadata.reflect(connection)
-            for table, rows in sample_rows().items():
-                connection.execute(metadata.tables[table].insert(), rows)
+            self._insert_rows(connection, sample_rows())
             for revision in revisions:
                 connection.execute(
                     sa.text('INSERT INTO alembic_version VALUES (:v)'),
                     {'v': revision},
                 )
+
+    def _insert_rows(self, connection, rows_by_table):
+        metadata = sa.MetaData()
+        metadata.reflect(connection)
+        for table, rows in rows_by_table.items():
+            connection.execute(metadata.tables[table].insert(), rows)
 
     def _dump(self):
         """Every row of every table, to compare before and after."""
@@ -241,16 +341,40 @@ class MigrationTests:
     def test_sync_from_empty_reaches_head_matching_models(self):
         self.assertIsNone(migration.version(self.conf))
         migration.sync(self.conf)
-        self.assertEqual('fork01', migration.version(self.conf))
+        self.assertEqual(HEAD, migration.version(self.conf))
         self.assertEqual([], self._schema_differences())
         migration.sync(self.conf)
-        self.assertEqual('fork01', migration.version(self.conf))
+        self.assertEqual(HEAD, migration.version(self.conf))
 
     def test_adopts_upstream_2024_1_without_changing_rows(self):
         self._build_upstream(['2024_1_expand01', '2024_1_contract01'])
         before = self._dump()
         migration.sync(self.conf)
-        self.assertEqual('fork01', migration.version(self.conf))
+        self.assertEqual(HEAD, migration.version(self.conf))
+        after = self._dump()
+        after['alembic_version'] = before['alembic_version']
+        self.assertEqual(before, after)
+        self.assertEqual([], self._schema_differences())
+
+    def test_adopted_before_metadefs_keeps_upstream_metadef_rows(self):
+        # Adopted by a release that did not model metadefs: at fork01
+        # with upstream's metadef tables left in place.
+        with self.engine.begin() as connection:
+            command.upgrade(migration._alembic_config(connection), 'fork01')
+            words = ENGINE_WORDS[self.BACKEND]
+            for ddl in UPSTREAM_METADEF_DDL:
+                connection.execute(sa.text(ddl.format(**words)))
+            self._insert_rows(
+                connection,
+                {
+                    table: rows
+                    for table, rows in sample_rows().items()
+                    if table.startswith('metadef_')
+                },
+            )
+        before = self._dump()
+        migration.sync(self.conf)
+        self.assertEqual(HEAD, migration.version(self.conf))
         after = self._dump()
         after['alembic_version'] = before['alembic_version']
         self.assertEqual(before, after)

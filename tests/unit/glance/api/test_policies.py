@@ -4,6 +4,7 @@ from glance import context
 from glance import exception
 from glance import policies
 from glance.policies import images as rules
+from glance.policies import metadefs as metadef_rules
 from tests.unit.glance.api import base
 
 EXPECTED_RULES = {
@@ -30,6 +31,37 @@ EXPECTED_RULES = {
     'modify_member',
     'delete_member',
     'stores_info_detail',
+}
+# Upstream's metadata definition rules.
+EXPECTED_RULES |= {
+    'metadef_default',
+    'metadef_admin',
+    'get_metadef_namespace',
+    'get_metadef_namespaces',
+    'modify_metadef_namespace',
+    'add_metadef_namespace',
+    'delete_metadef_namespace',
+    'get_metadef_object',
+    'get_metadef_objects',
+    'modify_metadef_object',
+    'add_metadef_object',
+    'delete_metadef_object',
+    'list_metadef_resource_types',
+    'get_metadef_resource_type',
+    'add_metadef_resource_type_association',
+    'remove_metadef_resource_type_association',
+    'get_metadef_property',
+    'get_metadef_properties',
+    'modify_metadef_property',
+    'add_metadef_property',
+    'remove_metadef_property',
+    'get_metadef_tag',
+    'get_metadef_tags',
+    'modify_metadef_tag',
+    'add_metadef_tag',
+    'add_metadef_tags',
+    'delete_metadef_tag',
+    'delete_metadef_tags',
 }
 
 
@@ -107,3 +139,30 @@ class PolicyTest(testtools.TestCase):
 
     def test_default_target_is_callers_project(self):
         self.assertTrue(self.allowed(caller('p1', 'member'), rules.ADD_IMAGE))
+
+    def test_readers_see_public_and_own_namespaces(self):
+        reader = caller('p2', 'reader')
+        public = {'project_id': 'p1', 'visibility': 'public'}
+        private = {'project_id': 'p1', 'visibility': 'private'}
+        own = {'project_id': 'p2', 'visibility': 'private'}
+        for rule in (metadef_rules.GET_NAMESPACE, metadef_rules.GET_OBJECTS):
+            self.assertTrue(self.allowed(reader, rule, **public))
+            self.assertFalse(self.allowed(reader, rule, **private))
+            self.assertTrue(self.allowed(reader, rule, **own))
+        nobody = caller('p2')
+        self.assertFalse(
+            self.allowed(nobody, metadef_rules.GET_NAMESPACE, **public)
+        )
+
+    def test_changes_need_metadef_admin(self):
+        owner = caller('p1', 'member', 'reader')
+        admin = caller('p9', 'admin')
+        target = {'project_id': 'p1', 'visibility': 'private'}
+        for rule in (
+            metadef_rules.ADD_NAMESPACE,
+            metadef_rules.MODIFY_OBJECT,
+            metadef_rules.DELETE_TAGS,
+            metadef_rules.ADD_ASSOCIATION,
+        ):
+            self.assertFalse(self.allowed(owner, rule, **target))
+            self.assertTrue(self.allowed(admin, rule, **target))
