@@ -51,6 +51,12 @@ _DETAIL_OPTIONS = {
         'thin_provisioning': 'filesystem_thin_provisioning',
     },
     'http': {},
+    # chunk_size (in bytes) and fsid come from the store's
+    # detail_properties.
+    'rbd': {
+        'pool': 'rbd_store_pool',
+        'thin_provisioning': 'rbd_thin_provisioning',
+    },
     's3': {
         's3_store_large_object_size': 's3_store_large_object_size',
         's3_store_large_object_chunk_size': (
@@ -501,10 +507,13 @@ def _store_info(conf, store_id, store_type):
 
 
 def _detail_properties(conf, store_id, store_type):
-    return {
+    properties = {
         key: _option(conf, store_id, name)
         for key, name in _DETAIL_OPTIONS.get(store_type, {}).items()
     }
+    store = multi_backend.get_store_from_store_identifier(store_id)
+    properties.update(store.detail_properties)
+    return properties
 
 
 def _option(conf, group, name):

@@ -96,6 +96,12 @@ class Store(capabilities.StoreCapability):
         return (self._url_prefix,) if self._url_prefix else ()
 
     @property
+    def detail_properties(self):
+        """Facts for /v2/info/stores/detail that are no option (e.g. the
+        cluster a store talks to); drivers override."""
+        return {}
+
+    @property
     def weight(self):
         if not self.backend_group:
             return 0

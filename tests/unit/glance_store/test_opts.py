@@ -17,6 +17,7 @@ class ListOptsTest(testtools.TestCase):
                 'filesystem_store_datadir',
                 'https_insecure',
                 's3_store_host',
+                'rbd_store_pool',
             ):
                 self.assertIn(name, names[group])
         self.assertIn('default_backend', names['glance_store'])
