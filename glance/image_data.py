@@ -175,12 +175,21 @@ def delete_from_store(repo, stores, image, store_id):
     return repo.remove_location(image, held[0])
 
 
-def delete_data(context, stores, locations):
+def delete_data(context, stores, locations, in_use_raises=False):
     """Delete the data of locations no longer recorded (failures are
-    logged: they leave an orphan, never a dangling location)."""
+    logged: they leave an orphan, never a dangling location).
+
+    With ``in_use_raises`` a store refusing because the data is in use
+    (an rbd snapshot with clones) raises StoreDataInUse instead."""
     for loc in locations:
-        with quietly('delete the data of a removed location'):
+        try:
             stores.delete(context, loc.url, stores.store_of(loc))
+        except exception.StoreDataInUse:
+            if in_use_raises:
+                raise
+            LOG.exception('Could not delete the data of a removed location')
+        except Exception:
+            LOG.exception('Could not delete the data of a removed location')
 
 
 def delete_staged(context, stores, image_id):

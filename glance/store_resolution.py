@@ -10,7 +10,8 @@ claims URLs below one of its path boundaries (``file:///data/images`` owns
 longest prefix wins. Stores whose prefix is a bare scheme (``http``,
 ``rbd://``) and legacy URLs carrying no store identity (``cinder://<vol>``,
 ``rbd://<image>``) can only be attributed when a single store of that kind
-is configured.
+is configured; a legacy ``rbd://<pool>/<image>/<snap>`` only when a single
+rbd store uses that pool.
 """
 
 import collections
@@ -292,7 +293,7 @@ class StoreIndex:
     URL prefixes). Reserved ``os_glance_*`` stores are left out.
     """
 
-    __slots__ = ('_owners', '_sole_stores', '_catch_all')
+    __slots__ = ('_owners', '_sole_stores', '_catch_all', '_pool_owners')
 
     def __init__(self, stores):
         stores = {
@@ -303,6 +304,7 @@ class StoreIndex:
         families = collections.defaultdict(set)
         claimants = collections.defaultdict(set)
         catch_all = set()
+        pools = collections.defaultdict(set)
         for store_id, (schemes, prefixes) in sorted(stores.items()):
             for scheme in schemes:
                 families[_scheme_of(scheme.lower()).family].add(store_id)
@@ -319,11 +321,22 @@ class StoreIndex:
                     catch_all.add((parsed.scheme.family, store_id))
                 else:
                     claimants[_key(parsed)].add(store_id)
+                    if parsed.scheme.family == 'rbd':
+                        pools[parsed.segments[0]].add(store_id)
         self._owners = types.MappingProxyType(_owners(claimants))
         self._sole_stores = types.MappingProxyType(
             {f: min(ids) for f, ids in families.items() if len(ids) == 1}
         )
         self._catch_all = frozenset(_usable_catch_all(catch_all, families))
+        # A store claiming every rbd URL may hold any pool.
+        any_pool = {i for family, i in catch_all if family == 'rbd'}
+        self._pool_owners = types.MappingProxyType(
+            {
+                pool: min(ids)
+                for pool, ids in pools.items()
+                if len(ids | any_pool) == 1
+            }
+        )
 
     @classmethod
     def from_location_map(cls, location_map):
@@ -349,6 +362,12 @@ class StoreIndex:
             if owner is not self:
                 return owner
         family = parsed.scheme.family
+        if family == 'rbd' and len(parsed.segments) == 2:
+            # rbd://<pool>/<image>/<snapshot> names no cluster: only the
+            # one store using that pool can hold it.
+            owner = self._pool_owners.get(parsed.authority)
+            if owner is not None:
+                return owner
         if family in self._catch_all or (
             family in _LEGACY_FAMILIES and not parsed.segments
         ):

@@ -45,6 +45,9 @@ RECONNECT_INTERVAL = 5
 # Bounds every monitor and OSD request, so that a cluster going away under
 # an open connection fails a request instead of hanging it.
 OPERATION_TIMEOUT = 60
+# A watch of a client that died expires after osd_client_watch_timeout
+# (30 s by default).
+WATCH_EXPIRY = 35
 # An image of unknown size grows by at least this much at a time.
 MIN_GROWTH = 64 * MiB
 
@@ -221,7 +224,7 @@ class Store(driver.Store):
         if self.fsid and fsid != self.fsid:
             LOG.warning(
                 'Store %s: the cluster answering has fsid %s, its '
-                'configuration file says %s; using the cluster\'s',
+                "configuration file says %s; using the cluster's",
                 self.group_name,
                 fsid,
                 self.fsid,
@@ -445,19 +448,37 @@ class Store(driver.Store):
         )
 
     def _create(self, ioctx, image_id, size):
-        try:
-            rbd.RBD().create(
-                ioctx,
-                image_id,
-                size,
-                order=int(math.log2(self.chunk_size)),
-                old_format=False,
-                features=rbd.RBD_FEATURE_LAYERING,
-            )
-        except rbd.ImageExists:
-            raise exceptions.Duplicate(image=image_id) from None
-        except rbd.NoSpace:
-            raise exceptions.StorageFull() from None
+        for attempt in range(2):
+            try:
+                rbd.RBD().create(
+                    ioctx,
+                    image_id,
+                    size,
+                    order=int(math.log2(self.chunk_size)),
+                    old_format=False,
+                    features=rbd.RBD_FEATURE_LAYERING,
+                )
+                return
+            except rbd.ImageExists:
+                if attempt or not self._abandoned(ioctx, image_id):
+                    raise exceptions.Duplicate(image=image_id) from None
+                self._remove_quietly(ioctx, image_id)
+            except rbd.NoSpace:
+                raise exceptions.StorageFull() from None
+
+    def _abandoned(self, ioctx, image_id):
+        """Whether ``image_id`` is what a writer that died left: no
+        snapshot (a finished add has one) and no live watch (a writer
+        holds one, and a dead one's expires within WATCH_EXPIRY)."""
+        deadline = time.monotonic() + WATCH_EXPIRY
+        with rbd.Image(ioctx, image_id, read_only=True) as image:
+            if list(image.list_snaps()):
+                return False
+            while list(image.watchers_list()):
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(1)
+        return True
 
     def _write(self, image, chunks):
         zeros = bytes(self.WRITE_CHUNKSIZE) if self.thin_provisioning else b''
@@ -527,8 +548,7 @@ class Store(driver.Store):
         snapshots = {s['name'] for s in image.list_snaps()}
         if snapshots - {loc.snapshot}:
             raise exceptions.HasSnapshot(
-                'rbd image %s has snapshots other than glance\'s'
-                % loc.image
+                "rbd image %s has snapshots other than glance's" % loc.image
             )
         if loc.snapshot and list(image.list_children2()):
             raise exceptions.HasSnapshot(

@@ -185,9 +185,13 @@ def delete_image(req):
     common.authorize(req, policies.DELETE_IMAGE, image)
     if image.protected:
         raise exception.ProtectedImageDelete(image_id=image.id)
-    common.image_repo(req).remove(image)
     stores = req.state.stores
-    image_data.delete_data(req.context, stores, image.active_locations)
+    # Data still in use (a clone of an rbd snapshot) keeps the image, as
+    # upstream: 409 before the image is removed.
+    image_data.delete_data(
+        req.context, stores, image.active_locations, in_use_raises=True
+    )
+    common.image_repo(req).remove(image)
     if image.status in ('uploading', 'importing', 'queued'):
         with image_data.quietly('delete the staged data of %s' % image.id):
             image_data.delete_staged(req.context, stores, image.id)

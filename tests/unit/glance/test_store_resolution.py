@@ -57,6 +57,9 @@ RESOLVE_CASES = [
     ('rbd://c0ffee-fsid/other/img/snap', None),
     ('rbd://C0FFEE-FSID/my%2Fpool/img/snap', None),
     ('rbd://legacy-image', 'ceph'),
+    # rbd://<pool>/<image>/<snap>: the only store using that pool
+    ('rbd://my%2fpool/img/snap', 'ceph'),
+    ('rbd://images/img/snap', None),
     # s3 with and without credentials; unquoted secrets
     ('s3://AKIA:s3cr3t@s3.example.com/glance/id', 'objects'),
     ('s3+https://s3.example.com/glance/id', 'objects'),
@@ -277,6 +280,23 @@ class SpecialRulesTest(testtools.TestCase):
             'ceph2', double.resolve('rbd://fsid2/images/img/snap')
         )
         self.assertIn('ceph claims every rbd location', self.log.output)
+        # ceph's pool is unknown: it may hold any pool-only URL.
+        self.assertIsNone(double.resolve('rbd://images/img/snap'))
+        self.assertEqual('ceph', single.resolve('rbd://images/img/snap'))
+
+    def test_fsid_less_rbd_url_needs_a_single_store_with_its_pool(self):
+        edges = StoreIndex(
+            {
+                'edge1': (['rbd'], ['rbd://fsid1/images/']),
+                'edge2': (['rbd'], ['rbd://fsid2/images/']),
+                'vms': (['rbd'], ['rbd://fsid2/vms/']),
+            }
+        )
+        self.assertIsNone(edges.resolve('rbd://images/img/snap'))
+        self.assertEqual('vms', edges.resolve('rbd://vms/img/snap'))
+        self.assertEqual('edge2', edges.resolve('rbd://fsid2/images/i/snap'))
+        self.assertIsNone(edges.resolve('rbd://fsid3/images/i/snap'))
+        self.assertIsNone(edges.resolve('rbd://legacy-image'))
 
     def test_legacy_cinder_url_needs_a_single_cinder_store(self):
         volume = '5f1c3b5e-5b34-4c5c-9f0d-1c2b3a4d5e6f'

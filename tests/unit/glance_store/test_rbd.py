@@ -297,6 +297,27 @@ class RbdStoreTest(CephTestCase):
         )
         self.assertEqual(b'first', read_all(self.store, url)[0])
 
+    def test_image_left_by_a_dead_writer_is_replaced(self):
+        # A writer killed mid-add leaves an image without snapshot.
+        image_id = str(uuid.uuid4())
+        with self.cluster.ioctx() as ioctx:
+            ceph.rbd.RBD().create(ioctx, image_id, MiB)
+        _, url = self.add(b'complete', image_id=image_id)
+        self.assertEqual(b'complete', read_all(self.store, url)[0])
+
+    def test_image_being_written_elsewhere_is_a_duplicate(self):
+        self.useFixture(
+            fixtures.MonkeyPatch('glance_store._drivers.rbd.WATCH_EXPIRY', 1)
+        )
+        image_id = str(uuid.uuid4())
+        with self.cluster.ioctx() as ioctx:
+            ceph.rbd.RBD().create(ioctx, image_id, MiB)
+            with ceph.rbd.Image(ioctx, image_id):  # a live writer's watch
+                self.assertRaises(
+                    exceptions.Duplicate, self.add, b'x', image_id=image_id
+                )
+        self.assertIn(image_id, self.cluster.images())
+
     def test_clone_of_the_snapshot_blocks_delete_until_flattened(self):
         image_id, url = self.add(b'z' * MiB)
         loc = location_of(self.store, url)
