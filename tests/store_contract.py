@@ -27,14 +27,23 @@ hashlib), get, offset and chunked get (or the refusal when the store lacks
 READ_OFFSET / READ_CHUNK), get_size, delete, NotFound for absent data,
 ``url_prefix`` / ``url_prefixes`` covering every URL the store returns, and
 the capability checks (a read-only store refuses add and delete).
+
+It also ties the two features together: glance's ``StoreIndex``, built
+from the location map as glance-api builds it, resolves every URL the
+store returns to the store's own id; no URL carries a credential (the
+driver names its secrets in ``secrets``); an add of unknown size (0, as
+glance passes it for chunked uploads) works; and a failed add leaves
+nothing behind (the driver lists what it holds in ``stored_names()``).
 """
 
 import hashlib
 import io
+import urllib.parse
 import uuid
 
 from oslo_config import cfg
 
+from glance import store_resolution
 from glance_store import capabilities
 from glance_store import exceptions
 from glance_store import location
@@ -63,10 +72,30 @@ def new_conf(enabled_backends=None, default_backend=None):
     return conf
 
 
+class _BrokenReader:
+    """A body that fails after ``good`` bytes, as a client going away."""
+
+    def __init__(self, good):
+        self._left = good
+
+    def read(self, size=65536):
+        if self._left <= 0:
+            raise OSError('the client went away')
+        data = IMAGE_DATA[: min(size, self._left)]
+        self._left -= len(data)
+        return data
+
+
 class StoreContract:
     """Mixin of driver conformance tests; see the module docstring."""
 
     store = None
+    # Strings that must never appear in a URL the store returns.
+    secrets = ()
+
+    def stored_names(self):
+        """Names of everything the store holds (writable stores)."""
+        raise NotImplementedError
 
     def absent_url(self):
         """A URL this store would own but that holds no data."""
@@ -166,3 +195,60 @@ class StoreContract:
             1,
             'sha512',
         )
+
+    def test_contract_store_index_resolves_returned_urls(self):
+        index = store_resolution.StoreIndex.from_location_map(
+            location.SCHEME_TO_CLS_BACKEND_MAP
+        )
+        url = self._new_image()
+        self.assertEqual(self.store.backend_group, index.resolve(url))
+
+    def test_contract_urls_carry_no_credentials(self):
+        url = self._new_image()
+        parts = urllib.parse.urlsplit(url)
+        self.assertEqual((None, None), (parts.username, parts.password))
+        for secret in self.secrets:
+            self.assertNotIn(secret, url)
+            self.assertNotIn(secret, self.store.url_prefix)
+
+    def _writable(self):
+        """Whether the store takes data; a read-only one must refuse."""
+        if self.store.is_capable(BitMasks.WRITE_ACCESS):
+            return True
+        self.assertRaises(
+            exceptions.StoreAddDisabled,
+            self.store.add,
+            'id',
+            io.BytesIO(b'x'),
+            0,
+            'sha512',
+        )
+        return False
+
+    def test_contract_add_of_unknown_size(self):
+        if not self._writable():
+            return
+        url, size, md5, _multihash, _metadata = self.store.add(
+            str(uuid.uuid4()), io.BytesIO(IMAGE_DATA), 0, 'sha512'
+        )
+        self.assertEqual(len(IMAGE_DATA), size)
+        self.assertEqual(hashlib.md5(IMAGE_DATA).hexdigest(), md5)
+        self.assertEqual(IMAGE_DATA, self._read(url))
+
+    def test_contract_failed_add_leaves_nothing_behind(self):
+        if not self._writable():
+            return
+        before = set(self.stored_names())
+        image_id = str(uuid.uuid4())
+        for size in (len(IMAGE_DATA), 0):
+            self.assertRaises(
+                (OSError, exceptions.GlanceStoreException),
+                self.store.add,
+                image_id,
+                _BrokenReader(len(IMAGE_DATA) // 2),
+                size,
+                'sha512',
+            )
+            self.assertEqual(before, set(self.stored_names()))
+        # The id is free again: nothing half-written claims it.
+        self.put_image(image_id, b'after the failure')

@@ -3,13 +3,11 @@
 import hashlib
 import io
 import os
-import time
 
 from tests.fixtures import byte_server
 from tests.functional.api import base
 
 DATA = os.urandom(2 * 1024 * 1024 + 7)
-IMPORT_DONE_TIMEOUT = 30
 
 
 class ImportTestCase(base.DataTestCase):
@@ -17,16 +15,6 @@ class ImportTestCase(base.DataTestCase):
         return self.request(
             'POST', '/v2/images/%s/import' % image_id, headers, json=body
         )
-
-    def _wait_for_import(self, image_id):
-        deadline = time.monotonic() + IMPORT_DONE_TIMEOUT
-        while True:
-            image = self._show(image_id)
-            if 'os_glance_import_task' not in image:
-                return image
-            if time.monotonic() > deadline:
-                self.fail('import of %s did not finish' % image_id)
-            time.sleep(0.1)
 
 
 class ImportTest(ImportTestCase):
@@ -84,7 +72,7 @@ class ImportTest(ImportTestCase):
         self.glance.images.image_import(
             image['id'], method='glance-direct', all_stores=True
         )
-        done = self._wait_for_import(image['id'])
+        done = self.wait_for_import(image['id'])
         self._assert_data_in(done, 'fast', 'cheap')
         self.assertEqual('', done['os_glance_importing_to_stores'])
         self.assertEqual('', done['os_glance_failed_import'])
@@ -94,7 +82,7 @@ class ImportTest(ImportTestCase):
         image = self._new_image()
         response = self._web_download(image['id'], self.source.url('/img'))
         self.assertEqual(202, response.status_code, response.text)
-        self._assert_data_in(self._wait_for_import(image['id']), 'cheap')
+        self._assert_data_in(self.wait_for_import(image['id']), 'cheap')
 
     def test_web_download_from_a_port_the_filter_refuses(self):
         image = self._new_image()
@@ -112,7 +100,7 @@ class ImportTest(ImportTestCase):
         asked = len(self.elsewhere.requested)
         response = self._web_download(image['id'], self.source.url('/away'))
         self.assertEqual(202, response.status_code, response.text)
-        done = self._wait_for_import(image['id'])
+        done = self.wait_for_import(image['id'])
         self.assertEqual('queued', done['status'])
         self.assertNotIn('stores', done)
         self.assertEqual('cheap', done['os_glance_failed_import'])
@@ -126,7 +114,7 @@ class ImportTest(ImportTestCase):
         )
         self.assertEqual(202, response.status_code, response.text)
         self._assert_data_in(
-            self._wait_for_import(image['id']), 'fast', 'cheap'
+            self.wait_for_import(image['id']), 'fast', 'cheap'
         )
 
         self.glance.images.delete_from_store('fast', image['id'])
@@ -197,7 +185,7 @@ class LegacyImportTest(ImportTestCase):
         image = self._new_image()
         self.glance.images.stage(image['id'], io.BytesIO(DATA))
         self.glance.images.image_import(image['id'], method='glance-direct')
-        done = self._wait_for_import(image['id'])
+        done = self.wait_for_import(image['id'])
         self.assertEqual('active', done['status'])
         path = os.path.join(self.server.tmp, 'images', image['id'])
         with open(path, 'rb') as f:

@@ -1,6 +1,7 @@
 """A test case class sharing one real glance-api per test class."""
 
 import json
+import time
 
 import glanceclient
 import requests
@@ -8,6 +9,7 @@ import testtools
 
 from tests.fixtures import server as server_fixtures
 
+IMPORT_TIMEOUT = 30
 ADMIN = {}  # no identity headers: admin of the default project
 OWNER = {'X-Project-Id': 'owner-project', 'X-Roles': 'member'}
 OTHER = {'X-Project-Id': 'other-project', 'X-Roles': 'member'}
@@ -37,6 +39,17 @@ class ServerTestCase(testtools.TestCase):
             timeout=30,
             **kwargs,
         )
+
+    def wait_for_import(self, image_id, timeout=IMPORT_TIMEOUT):
+        """The image once no import holds its lock."""
+        deadline = time.monotonic() + timeout
+        while True:
+            image = self.request('GET', '/v2/images/' + image_id).json()
+            if 'os_glance_import_task' not in image:
+                return image
+            if time.monotonic() > deadline:
+                self.fail('import of %s did not finish' % image_id)
+            time.sleep(0.1)
 
     def create_image(self, headers=OWNER, **values):
         values.setdefault('name', self.getUniqueString())

@@ -3,7 +3,10 @@
 import fixtures
 import testtools
 
+from glance import domain
+from glance import exception
 from glance import stores
+from glance_store import exceptions as store_exceptions
 from glance_store import multi_backend
 from tests.fixtures import store_maps
 from tests.fixtures import stores as store_fixtures
@@ -125,3 +128,90 @@ class LegacyConfigureTest(testtools.TestCase):
             'file://%s/staging/%s' % (root, stores.STAGING_STORE),
             staging.url_prefix,
         )
+
+
+class StoreDoorTest(testtools.TestCase):
+    """The rules glance.stores owns: which store holds a location, which
+    locations clients may add, and how store errors leave."""
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(store_maps.StoreMapsFixture())
+        self.root = self.useFixture(fixtures.TempDir()).path
+        self.stores = stores.configure(
+            store_fixtures.multi_store_conf(self, self.root)
+        )
+
+    def url(self, store_id, name='x'):
+        return 'file://%s/%s/%s' % (self.root, store_id, name)
+
+    def test_store_of(self):
+        cases = (
+            ({'store': 'cheap'}, 'cheap', 'cheap'),
+            ({}, 'cheap', 'cheap'),  # legacy: from the URL's prefix
+            ({'store': 'renamed'}, 'fast', 'fast'),
+            ({'store': ['not', 'a', 'store']}, 'fast', 'fast'),
+        )
+        for metadata, holder, expected in cases:
+            location = domain.Location(self.url(holder), metadata)
+            self.assertEqual(expected, self.stores.store_of(location))
+        elsewhere = domain.Location('file:///elsewhere/x', {})
+        self.assertIsNone(self.stores.store_of(elsewhere))
+
+    def test_locations_clients_add(self):
+        metadata = self.stores.location_metadata
+        self.assertEqual({'store': 'cheap'}, metadata(self.url('cheap'), {}))
+        self.assertEqual(
+            {'store': 'fast', 'k': 'v'},
+            metadata(self.url('fast'), {'store': 'fast', 'k': 'v'}),
+        )
+        refused = (
+            (self.url('fast'), {'store': 'nowhere'}, exception.UnknownStore),
+            (self.url('fast'), {'store': 'cheap'}, exception.Invalid),
+            ('file:///elsewhere/x', {}, exception.Invalid),
+            ('gopher://host/x', {}, exception.InvalidLocation),
+        )
+        for url, given, error in refused:
+            self.assertRaises(error, metadata, url, given)
+
+    def test_store_errors_leave_as_glance_errors(self):
+        cases = (
+            (store_exceptions.NotFound(), exception.ImageDataNotFound),
+            (store_exceptions.StorageFull(), exception.StoreFull),
+            (store_exceptions.Duplicate(), exception.Conflict),
+            (store_exceptions.HasSnapshot(), exception.StoreDataInUse),
+            (store_exceptions.InUseByStore(), exception.StoreDataInUse),
+            (store_exceptions.UnknownScheme(), exception.UnknownStore),
+            (store_exceptions.BadStoreUri(), exception.InvalidLocation),
+            (store_exceptions.Invalid(), exception.Invalid),
+            (
+                store_exceptions.RemoteServiceUnavailable(),
+                exception.StoreUnavailable,
+            ),
+            (
+                store_exceptions.StorageWriteDenied(),
+                exception.StoreUnavailable,
+            ),
+            (store_exceptions.BackendException(), exception.StoreUnavailable),
+            (
+                PermissionError(13, 'denied', '/srv/x'),
+                exception.StoreUnavailable,
+            ),
+        )
+        for raised, expected in cases:
+            error = self.assertRaises(expected, _translate, raised)
+            self.assertNotIn('/srv/x', error.msg)
+
+    def test_unknown_store_of_a_location_is_never_probed(self):
+        self.assertRaises(
+            exception.StoreUnavailable,
+            self.stores.delete,
+            None,
+            self.url('fast'),
+            None,
+        )
+
+
+def _translate(error):
+    with stores._translated('fast'):
+        raise error

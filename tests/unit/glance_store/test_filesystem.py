@@ -58,6 +58,9 @@ class TestFileStoreContract(store_contract.StoreContract, FileStoreTestCase):
     def absent_url(self):
         return self.store.url_prefix + '/no-such-image'
 
+    def stored_names(self):
+        return os.listdir(self.store.url_prefix[len('file://') :])
+
 
 class TestUrlPrefixes(FileStoreTestCase):
     def test_single_datadir(self):

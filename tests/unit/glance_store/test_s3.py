@@ -458,8 +458,18 @@ class S3StoreContractTest(store_contract.StoreContract, S3ServerTestCase):
         multi_backend.create_multi_stores(conf)
         self.store = multi_backend.get_store_from_store_identifier(BACKEND)
 
+    secrets = (ACCESS, SECRET)
+
     def absent_url(self):
         return self.store.url_prefix + '/no-such-image'
+
+    def stored_names(self):
+        # Objects and unfinished multipart uploads alike.
+        listing = self.s3.list_objects_v2(Bucket=self.bucket)
+        uploads = self.s3.list_multipart_uploads(Bucket=self.bucket)
+        return [o['Key'] for o in listing.get('Contents', [])] + [
+            'upload:' + u['Key'] for u in uploads.get('Uploads', [])
+        ]
 
 
 class SingleStoreModeTest(S3ServerTestCase):
