@@ -528,6 +528,11 @@ class Recovery:
             )
             return None
         left = _split(image.properties.get(IMPORTING))
+        # The lock is ours now: no write of this image to its target
+        # stores or the staging area can still be running.
+        for store_id in left + [STAGING_STORE]:
+            with image_data.quietly('discard partial data in %s' % store_id):
+                importer.stores.discard_partial(store_id, image.id)
         request = ImportRequest.from_task_input(task.input, left)
         resumes = task.input.get('resumes', 0)
         if request.method in RESUMABLE and resumes < MAX_RESUMES and left:

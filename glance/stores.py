@@ -383,6 +383,17 @@ class Stores:
             except store_exceptions.NotFound:
                 pass
 
+    def discard_partial(self, store_id, image_id):
+        """Remove what an interrupted write of ``image_id`` to ``store_id``
+        left (only when none can be running: the caller holds the image's
+        import lock). Stores without the extension leave nothing partial
+        or cannot tell."""
+        store = multi_backend.get_store_from_store_identifier(store_id)
+        discard = getattr(store, 'discard_partial', None)
+        if discard is not None:
+            with _translated(store_id):
+                discard(image_id)
+
     def size(self, context, url, store_id):
         api = self._api(store_id)
         with _translated(store_id):

@@ -147,6 +147,12 @@ class Store(capabilities.StoreCapability):
         a local file (an extension of ours: upstream has no such method)."""
         return None
 
+    def discard_partial(self, image_id):
+        """Remove what an interrupted ``add`` of ``image_id`` left behind
+        (a process killed while writing). The caller makes sure no add of
+        ``image_id`` to this store is running. An extension of ours; stores
+        whose adds leave nothing partial need not override it."""
+
     @capabilities.check
     def add(
         self,

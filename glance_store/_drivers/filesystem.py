@@ -8,6 +8,7 @@ per directory (``url_prefixes``).
 import concurrent.futures
 import contextlib
 import errno
+import glob
 import json
 import logging
 import os
@@ -342,6 +343,14 @@ class Store(driver.Store):
             reader.multihash_hexdigest,
             self._metadata_for(datadir),
         )
+
+    def discard_partial(self, image_id):
+        pattern = '.%s.*%s' % (glob.escape(image_id), _TEMP_SUFFIX)
+        for directory in self._real_datadirs:
+            for path in glob.glob(
+                os.path.join(glob.escape(directory), pattern)
+            ):
+                _remove_quietly(path)
 
     def _write_atomically(self, path, reader):
         """Write to a temporary file beside ``path``, then rename it, so

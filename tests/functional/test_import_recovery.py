@@ -22,6 +22,7 @@ DIGEST = hashlib.sha512(DATA).hexdigest()
 # The lease (10 s) runs out, the next sweep (every 4 s) takes the task
 # over and the import runs again.
 RECOVERY_TIMEOUT = 90
+STAGING = os.path.join('staging', 'os_glance_staging_store')
 
 
 class SlowSource(http.server.ThreadingHTTPServer):
@@ -77,6 +78,12 @@ class ImportRecoveryTest(base.DataTestCase):
         )
         return row
 
+    def files_of(self, image_id, store):
+        """Names of the files of the image in a store's directory (the
+        class's server keeps one directory for every test)."""
+        directory = os.path.join(self.server.tmp, store)
+        return sorted(n for n in os.listdir(directory) if image_id in n)
+
     def start_import(self, image_id, method, stores):
         response = self.request(
             'POST',
@@ -106,17 +113,15 @@ class ImportRecoveryTest(base.DataTestCase):
         self.assertEqual(DIGEST, image['os_hash_value'])
         for store in stores:
             directory = os.path.join(self.server.tmp, store)
-            self.assertEqual([image['id']], os.listdir(directory))
+            # The killed attempt's partial file is gone too.
+            self.assertEqual([image['id']], self.files_of(image['id'], store))
             path = os.path.join(directory, image['id'])
             with open(path, 'rb') as stored:
                 self.assertEqual(
                     DIGEST, hashlib.sha512(stored.read()).hexdigest()
                 )
         self.assertEqual('success', self.task_of(image['id'])[0])
-        staging = os.path.join(
-            self.server.tmp, 'staging', 'os_glance_staging_store'
-        )
-        self.assertNotIn(image['id'], os.listdir(staging))
+        self.assertEqual([], self.files_of(image['id'], STAGING))
 
     def test_killed_glance_direct_import_is_resumed(self):
         image = self._new_image()
@@ -158,7 +163,8 @@ class ImportRecoveryTest(base.DataTestCase):
         status, _, message = self.task_of(image['id'])
         self.assertEqual('failure', status)
         self.assertIn('died', message)
-        self.assertEqual([], os.listdir(os.path.join(self.server.tmp, 'fast')))
+        self.assertEqual([], self.files_of(image['id'], 'fast'))
+        self.assertEqual([], self.files_of(image['id'], STAGING))
         method = {'name': 'web-download', 'uri': self.quick.url('/img')}
         self.start_import(image['id'], method, ['fast'])
         retried = self.wait_for_import(image['id'])

@@ -407,3 +407,17 @@ class TestLegacySingleStore(FileStoreTestCase):
         self.assertRaises(
             RuntimeError, backend.verify_default_store, self.conf
         )
+
+
+class TestDiscardPartial(FileStoreTestCase):
+    def test_removes_only_the_partial_files_of_that_image(self):
+        store = self.make_store()
+        datadir = store.url_prefix[len('file://') :]
+        names = ('.img.x1y2.part', '.img.z3.part', '.other.a1.part', 'img')
+        for name in names:
+            with open(os.path.join(datadir, name), 'wb') as f:
+                f.write(b'partial')
+        store.discard_partial('img')
+        self.assertEqual(
+            ['.other.a1.part', 'img'], sorted(os.listdir(datadir))
+        )
