@@ -3,9 +3,11 @@
 from glance.conf import default
 from glance.conf import import_filtering
 from glance.conf import paste
+from glance.conf import task
 
 
 def register_opts(conf):
     default.register_opts(conf)
     import_filtering.register_opts(conf)
     paste.register_opts(conf)
+    task.register_opts(conf)

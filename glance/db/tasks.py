@@ -60,8 +60,14 @@ def _reject_unknown(values, allowed=()):
         )
 
 
-def _query(context):
-    """Tasks joined with their info; non-admins see their own only."""
+FINISHED = ('success', 'failure')
+
+
+def _query(context, ttl=None):
+    """Tasks joined with their info; non-admins see their own only.
+
+    With ``ttl`` (a timedelta), expired tasks are left out (``expiry``).
+    """
     query = (
         sa.select(TASKS, *[INFO.c[name] for name in INFO_COLUMNS])
         .outerjoin(INFO, INFO.c.task_id == TASKS.c.id)
@@ -69,7 +75,30 @@ def _query(context):
     )
     if not context.is_admin:
         query = query.where(TASKS.c.owner == context.owner)
+    if ttl is not None:
+        now = timeutils.utcnow()
+        expired = sa.or_(
+            sa.and_(
+                TASKS.c.expires_at.is_not(None), TASKS.c.expires_at <= now
+            ),
+            sa.and_(
+                TASKS.c.expires_at.is_(None),
+                TASKS.c.status.in_(FINISHED),
+                TASKS.c.updated_at <= now - ttl,
+            ),
+        )
+        query = query.where(sa.not_(expired))
     return query
+
+
+def expiry(task, ttl):
+    """When ``task`` stops being shown: its own ``expires_at``, else
+    ``ttl`` after it finished; None while it runs."""
+    if task.expires_at is not None:
+        return task.expires_at
+    if task.status in FINISHED and task.updated_at is not None:
+        return task.updated_at + ttl
+    return None
 
 
 def _to_domain(row):
@@ -86,9 +115,9 @@ def _to_domain(row):
 
 
 @session.reader
-def get(context, task_id):
+def get(context, task_id, ttl=None):
     row = context.session.execute(
-        _query(context).where(TASKS.c.id == task_id)
+        _query(context, ttl).where(TASKS.c.id == task_id)
     ).first()
     if row is None:
         raise exception.TaskNotFound(task_id=task_id)
@@ -103,8 +132,9 @@ def get_all(
     limit=None,
     sort_key='created_at',
     sort_dir='desc',
+    ttl=None,
 ):
-    query = _query(context)
+    query = _query(context, ttl)
     for key, value in (filters or {}).items():
         if key not in FILTERS:
             raise exception.InvalidFilter(
@@ -115,7 +145,7 @@ def get_all(
         TASKS, sort_key, sort_dir, SORT_KEYS, 'created_at'
     )
     if marker is not None:
-        marker_query = _query(context).where(TASKS.c.id == marker)
+        marker_query = _query(context, ttl).where(TASKS.c.id == marker)
         query = query.where(
             paging.after(context.session, marker, marker_query, order)
         )

@@ -9,6 +9,7 @@ from oslo_policy import policy
 from glance import exception
 from glance.policies import images
 from glance.policies import metadefs
+from glance.policies import tasks
 
 BASE_RULES = [
     policy.RuleDefault(
@@ -25,7 +26,7 @@ BASE_RULES = [
 
 
 def list_rules():
-    return BASE_RULES + images.RULES + metadefs.RULES
+    return BASE_RULES + images.RULES + metadefs.RULES + tasks.RULES
 
 
 def enforcer(conf):

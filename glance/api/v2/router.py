@@ -62,6 +62,11 @@ ROUTES = {
     '/stores/{store_id}/{image_id}': {
         'DELETE': 'stores.delete_image_from_store',
     },
+    '/images/{image_id}/tasks': {'GET': 'tasks.list_image_tasks'},
+    '/tasks': {'GET': 'tasks.list_tasks'},
+    '/tasks/{task_id}': {'GET': 'tasks.show_task'},
+    '/schemas/task': {'GET': 'tasks.task_schema_handler'},
+    '/schemas/tasks': {'GET': 'tasks.tasks_schema_handler'},
     '/metadefs/namespaces': {
         'GET': 'metadef_namespaces.list_namespaces',
         'POST': 'metadef_namespaces.create_namespace',

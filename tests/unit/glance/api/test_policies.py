@@ -32,6 +32,14 @@ EXPECTED_RULES = {
     'delete_member',
     'stores_info_detail',
 }
+# Upstream's task rules.
+EXPECTED_RULES |= {
+    'get_task',
+    'get_tasks',
+    'add_task',
+    'modify_task',
+    'tasks_api_access',
+}
 # Upstream's metadata definition rules.
 EXPECTED_RULES |= {
     'metadef_default',

@@ -1,0 +1,154 @@
+"""Task handlers: ``/v2/tasks[/{task_id}]`` and ``/v2/images/{id}/tasks``.
+
+Tasks are read-only here (DELETE answers 405, as upstream): imports
+record themselves as tasks (``glance.import_flow``). A task stops being
+shown ``[task] task_time_to_live`` hours after it finished, unless it
+carries an ``expires_at`` of its own.
+"""
+
+import datetime
+import urllib.parse
+
+import webob.exc
+
+from glance.api import errors
+from glance.api import request
+from glance.api.v2 import common
+from glance.api.v2 import serialize
+from glance.db import tasks as db_tasks
+from glance.policies import tasks as policies
+from glance.schemas import task as task_schema
+
+_LISTED_ONLY_IN_DETAIL = ('input', 'result', 'message')
+
+
+def _ttl(req):
+    return datetime.timedelta(hours=req.state.conf.task.task_time_to_live)
+
+
+def _authorize(req, rule):
+    req.state.authorize(req.context, policies.TASKS_API_ACCESS)
+    req.state.authorize(req.context, rule)
+
+
+def _task_body(req, task):
+    body = {
+        'id': task.id,
+        'type': task.type,
+        'status': task.status,
+        'owner': task.owner,
+        'input': task.input,
+        'result': task.result,
+        'message': task.message,
+        'image_id': task.image_id,
+        'request_id': task.request_id,
+        'user_id': task.user_id,
+        'created_at': serialize.isotime(task.created_at),
+        'updated_at': serialize.isotime(task.updated_at),
+        'self': '/v2/tasks/%s' % task.id,
+        'schema': '/v2/schemas/task',
+    }
+    expires_at = db_tasks.expiry(task, _ttl(req))
+    if expires_at is not None:
+        body['expires_at'] = serialize.isotime(expires_at)
+    return body
+
+
+def _list_query(req):
+    params = req.params
+    conf = req.state.conf
+    limit = request.query_int(params, 'limit', conf.limit_param_default)
+    filters = {}
+    for name, allowed in (
+        ('type', task_schema.TYPES),
+        ('status', task_schema.STATUSES),
+    ):
+        value = params.get(name)
+        if value is not None:
+            if value not in allowed:
+                raise webob.exc.HTTPBadRequest(
+                    explanation='Invalid %s value: %s' % (name, value)
+                )
+            filters[name] = value
+    return {
+        'filters': filters,
+        'marker': params.get('marker'),
+        'limit': min(limit, conf.api_limit_max),
+        'sort_key': params.get('sort_key', 'created_at'),
+        'sort_dir': params.get('sort_dir', 'desc'),
+    }
+
+
+def _links(req, tasks, limit):
+    unmarked = [(k, v) for k, v in req.params.items() if k != 'marker']
+    links = {'first': _tasks_url(unmarked)}
+    if tasks and len(tasks) == limit:
+        links['next'] = _tasks_url(unmarked + [('marker', tasks[-1].id)])
+    return links
+
+
+def _tasks_url(pairs):
+    query = urllib.parse.urlencode(pairs)
+    return '/v2/tasks?' + query if query else '/v2/tasks'
+
+
+def _listed_body(req, task):
+    body = _task_body(req, task)
+    for name in _LISTED_ONLY_IN_DETAIL:
+        del body[name]
+    return body
+
+
+@errors.Wsgify
+def list_tasks(req):
+    _authorize(req, policies.GET_TASKS)
+    query = _list_query(req)
+    tasks = db_tasks.get_all(req.context, ttl=_ttl(req), **query)
+    body = {
+        'tasks': [_listed_body(req, task) for task in tasks],
+        'schema': '/v2/schemas/tasks',
+    }
+    body.update(_links(req, tasks, query['limit']))
+    return serialize.json_response(body)
+
+
+@errors.Wsgify
+def show_task(req):
+    _authorize(req, policies.GET_TASK)
+    task = db_tasks.get(req.context, req.urlvars['task_id'], ttl=_ttl(req))
+    return serialize.json_response(_task_body(req, task))
+
+
+@errors.Wsgify
+def list_image_tasks(req):
+    """The tasks of an image the caller can see (since v2.12), newest
+    first, in upstream's form for this call."""
+    image = common.get_visible_image(req)
+    tasks = db_tasks.get_all(
+        req.context,
+        filters={'image_id': image.id},
+        ttl=_ttl(req),
+    )
+    return serialize.json_response(
+        {'tasks': [_image_task_body(req, task) for task in tasks]}
+    )
+
+
+def _image_task_body(req, task):
+    body = _task_body(req, task)
+    del body['self'], body['schema']
+    # Upstream's spelling in this answer.
+    body['request-id'] = body.pop('request_id')
+    body['user'] = body.pop('user_id')
+    body.setdefault('expires_at', None)
+    return body
+
+
+@errors.Wsgify
+def task_schema_handler(req):
+    return serialize.json_response(task_schema.TASK)
+
+
+@errors.Wsgify
+def tasks_schema_handler(req):
+    return serialize.json_response(task_schema.TASKS)
