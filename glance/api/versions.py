@@ -6,16 +6,38 @@ import webob
 
 from glance.api import errors
 
-# Minor versions every deployment offers, and those that need multi-store
-# (stores in info, import to several stores, delete from a store, ...).
-_SINGLE_STORE_VERSIONS = ('2.0', '2.1', '2.2', '2.3', '2.4', '2.5', '2.6')
-_SINGLE_STORE_VERSIONS += ('2.7', '2.9')
-_MULTI_STORE_VERSIONS = _SINGLE_STORE_VERSIONS + (
-    '2.8',
-    '2.10',
-    '2.11',
-    '2.12',
-    '2.13',
+# The minor versions served, as upstream lists them: (version, needs
+# multi-store mode, routes of glance.api.v2.router.ROUTES that carry what
+# the version introduced). A version is listed once all its features
+# exist; tests check that its routes do. Not served: 2.14, 2.16, 2.18
+# (the cache API), 2.15 (the /images/{id}/locations API) and 2.17.
+VERSIONS = (
+    ('2.0', False, ('/images', '/images/{image_id}/members')),
+    ('2.1', False, ()),
+    (
+        '2.2',
+        False,
+        ('/tasks', '/tasks/{task_id}', '/metadefs/namespaces'),
+    ),
+    ('2.3', False, ('/metadefs/namespaces/{namespace_name}/tags',)),
+    ('2.4', False, ()),
+    ('2.5', False, ()),
+    (
+        '2.6',
+        False,
+        (
+            '/images/{image_id}/stage',
+            '/images/{image_id}/import',
+            '/info/import',
+        ),
+    ),
+    ('2.7', False, ()),
+    ('2.8', True, ('/info/stores',)),
+    ('2.9', False, ()),
+    ('2.10', True, ('/stores/{store_id}/{image_id}',)),
+    ('2.11', True, ()),
+    ('2.12', True, ('/images/{image_id}/tasks',)),
+    ('2.13', True, ('/info/stores/detail',)),
 )
 
 
@@ -24,11 +46,13 @@ def _version_key(version):
 
 
 def known_versions(conf):
-    versions = (
-        _MULTI_STORE_VERSIONS
-        if conf.enabled_backends
-        else _SINGLE_STORE_VERSIONS
-    )
+    """The versions this deployment serves, newest first."""
+    multi_store = bool(conf.enabled_backends)
+    versions = [
+        version
+        for version, needs_multi_store, _routes in VERSIONS
+        if multi_store or not needs_multi_store
+    ]
     return sorted(versions, key=_version_key, reverse=True)
 
 
