@@ -9,7 +9,28 @@ import datetime
 
 from glance import exception
 
-VISIBILITIES = ('public', 'private', 'shared', 'community')
+# In the order of upstream's ``image_visibility`` column type: MySQL sorts
+# and compares ENUM values by position.
+VISIBILITIES = ('private', 'public', 'shared', 'community')
+
+# What images may be sorted by (upstream's list).
+SORT_KEYS = (
+    'name',
+    'status',
+    'container_format',
+    'disk_format',
+    'size',
+    'id',
+    'created_at',
+    'updated_at',
+    'visibility',
+    'owner',
+    'min_ram',
+    'min_disk',
+    'virtual_size',
+    'os_hidden',
+    'protected',
+)
 
 # The image life cycle: event -> {status it may happen in: next status}.
 # Every status change of an image goes through ``next_status``.

@@ -9,10 +9,10 @@
 Every image row is read and written through ``image_repo(context, stores)``:
 handlers, uploads, imports and location changes alike, so a layer added
 here sees them all. Policy is checked by the handlers; bytes move through
-``glance.stores``. Members are the one exception to this door: their
-handlers call ``glance.db.members`` directly, placement-style, since no
-layer applies to them. Import tasks are read and written through
-``task_repo(context)``.
+``glance.stores``. Members and metadata definitions are the exceptions to
+this door: their handlers call ``glance.db.members`` and
+``glance.db.metadef*`` directly, placement-style, since no layer applies
+to them. Import tasks are read and written through ``task_repo(context)``.
 """
 
 import copy

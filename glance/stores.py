@@ -35,7 +35,6 @@ from glance_store import exceptions as store_exceptions
 from glance_store import location as store_location
 from glance_store import multi_backend
 
-RESERVED_PREFIX = 'os_glance_'
 STAGING_STORE = 'os_glance_staging_store'
 TASKS_STORE = 'os_glance_tasks_store'
 RESERVED_STORES = {STAGING_STORE: 'file', TASKS_STORE: 'file'}
@@ -480,11 +479,12 @@ def _create_stores_by_id(conf):
 
 
 def _refuse_reserved_ids(enabled):
-    reserved = sorted(i for i in enabled if i.startswith(RESERVED_PREFIX))
+    prefix = store_resolution.RESERVED_STORE_PREFIX
+    reserved = sorted(i for i in enabled if i.startswith(prefix))
     if reserved:
         raise RuntimeError(
             'Store ids starting with "%s" are reserved for glance: %s'
-            % (RESERVED_PREFIX, ', '.join(reserved))
+            % (prefix, ', '.join(reserved))
         )
 
 

@@ -33,7 +33,7 @@ WRITABLE = tuple(
     for name in domain.CORE_ATTRIBUTES
     if name not in ('id', 'created_at', 'updated_at', 'deleted_at', 'deleted')
 )
-SORT_KEYS = frozenset(domain.CORE_ATTRIBUTES) - {'deleted', 'deleted_at'}
+SORT_KEYS = frozenset(domain.SORT_KEYS)
 # Filters on a column that accept 'in:a,b' lists as well as one value.
 LIST_FILTERS = frozenset(
     [

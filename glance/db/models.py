@@ -23,10 +23,9 @@ from sqlalchemy import sql
 from sqlalchemy import types
 from sqlalchemy.orm import declarative_base
 
-BASE = declarative_base()
+from glance import domain
 
-# Upstream's order: MySQL sorts and compares ENUM values by position.
-VISIBILITIES = ('private', 'public', 'shared', 'community')
+BASE = declarative_base()
 
 
 def live(table):
@@ -85,7 +84,7 @@ class Image(BASE, GlanceBase):
     virtual_size = Column(BigInteger)
     status = Column(String(30), nullable=False)
     visibility = Column(
-        Enum(*VISIBILITIES, name='image_visibility'),
+        Enum(*domain.VISIBILITIES, name='image_visibility'),
         nullable=False,
         server_default='shared',
     )

@@ -1,42 +1,11 @@
-"""Image tags: the set of strings attached to an image."""
+"""Image tags: the set of strings attached to an image, written as part
+of ``glance.db.images.create`` and ``save``."""
 
 import sqlalchemy as sa
-from oslo_utils import timeutils
 
-from glance import exception
 from glance.db import models
-from glance.db import session
 
 TAGS = models.ImageTag.__table__
-
-
-@session.reader
-def get_all(context, image_id):
-    rows = context.session.execute(
-        sa.select(TAGS.c.value)
-        .where(TAGS.c.image_id == image_id, models.live(TAGS))
-        .order_by(TAGS.c.id)
-    )
-    return [row.value for row in rows]
-
-
-@session.writer
-def add(context, image_id, value):
-    insert(context.session, image_id, value, timeutils.utcnow())
-
-
-@session.writer
-def delete(context, image_id, value):
-    if not _remove(context.session, image_id, value, timeutils.utcnow()):
-        raise exception.NotFound(
-            'Tag %s not found on image %s' % (value, image_id)
-        )
-
-
-@session.writer
-def set_all(context, image_id, values):
-    current = get_all(context, image_id)
-    replace(context.session, image_id, current, values, timeutils.utcnow())
 
 
 def replace(connection, image_id, old, new, now):

@@ -2,6 +2,7 @@
 
 import copy
 
+from glance import domain
 from glance.schemas import common
 
 CONTAINER_FORMATS = [
@@ -38,7 +39,6 @@ STATUSES = [
     'pending_delete',
     'deactivated',
 ]
-VISIBILITIES = ['community', 'public', 'private', 'shared']
 
 
 def _read_only(type_, description, **extra):
@@ -65,7 +65,7 @@ PROPERTIES = {
     'visibility': {
         'type': 'string',
         'description': 'Scope of image accessibility',
-        'enum': list(VISIBILITIES),
+        'enum': sorted(domain.VISIBILITIES),
     },
     'protected': {
         'type': 'boolean',

@@ -5,25 +5,9 @@ import urllib.parse
 
 import webob.exc
 
+from glance import domain
 from glance.api import request
 
-SORT_KEYS = (
-    'name',
-    'status',
-    'container_format',
-    'disk_format',
-    'size',
-    'id',
-    'created_at',
-    'updated_at',
-    'visibility',
-    'owner',
-    'min_ram',
-    'min_disk',
-    'virtual_size',
-    'os_hidden',
-    'protected',
-)
 SORT_DIRS = ('asc', 'desc')
 MEMBER_STATUSES = ('pending', 'accepted', 'rejected', 'all')
 _PAGING_PARAMS = ('limit', 'marker', 'sort_key', 'sort_dir', 'sort')
@@ -82,10 +66,10 @@ def _sorting(params):
                 'Number of sort dirs does not match the number of sort keys'
             )
     for key in keys:
-        if key not in SORT_KEYS:
+        if key not in domain.SORT_KEYS:
             raise _bad(
                 'Invalid sort key: %s. It must be one of the '
-                'following: %s.' % (key, ', '.join(SORT_KEYS))
+                'following: %s.' % (key, ', '.join(domain.SORT_KEYS))
             )
     for direction in dirs:
         if direction not in SORT_DIRS:
