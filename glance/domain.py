@@ -167,6 +167,9 @@ class Member:
     updated_at: datetime.datetime | None = None
 
 
+TASK_FINISHED = ('success', 'failure')
+
+
 @dataclasses.dataclass
 class Task:
     id: str
@@ -182,3 +185,12 @@ class Task:
     user_id: str | None = None
     created_at: datetime.datetime | None = None
     updated_at: datetime.datetime | None = None
+
+    def expiry(self, ttl):
+        """When the task stops being shown: its own ``expires_at``, else
+        ``ttl`` after it finished; None while it runs."""
+        if self.expires_at is not None:
+            return self.expires_at
+        if self.status in TASK_FINISHED and self.updated_at is not None:
+            return self.updated_at + ttl
+        return None

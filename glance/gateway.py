@@ -12,7 +12,8 @@ here sees them all. Policy is checked by the handlers; bytes move through
 ``glance.stores``. Members and metadata definitions are the exceptions to
 this door: their handlers call ``glance.db.members`` and
 ``glance.db.metadef*`` directly, placement-style, since no layer applies
-to them. Import tasks are read and written through ``task_repo(context)``.
+to them. Tasks (imports record themselves as tasks) are read and written
+through ``task_repo(context)``.
 """
 
 import copy
@@ -120,8 +121,9 @@ class TaskRepo:
     def add(self, values):
         return db_tasks.create(self.context, values)
 
-    def get(self, task_id):
-        return db_tasks.get(self.context, task_id)
+    def get(self, task_id, ttl=None):
+        """The task; with ``ttl``, NotFound once it expired."""
+        return db_tasks.get(self.context, task_id, ttl=ttl)
 
     def list(self, **query):
         return db_tasks.get_all(self.context, **query)

@@ -30,6 +30,9 @@ class AppState:
     def image_repo(self, context):
         return gateway.image_repo(context, self.stores)
 
+    def task_repo(self, context):
+        return gateway.task_repo(context)
+
     def importer(self, context):
         """What an import started with ``context`` works with."""
         return import_flow.Importer(

@@ -60,13 +60,11 @@ def _reject_unknown(values, allowed=()):
         )
 
 
-FINISHED = ('success', 'failure')
-
-
 def _query(context, ttl=None):
     """Tasks joined with their info; non-admins see their own only.
 
-    With ``ttl`` (a timedelta), expired tasks are left out (``expiry``).
+    With ``ttl`` (a timedelta), expired tasks are left out
+    (``domain.Task.expiry``).
     """
     query = (
         sa.select(TASKS, *[INFO.c[name] for name in INFO_COLUMNS])
@@ -83,22 +81,12 @@ def _query(context, ttl=None):
             ),
             sa.and_(
                 TASKS.c.expires_at.is_(None),
-                TASKS.c.status.in_(FINISHED),
+                TASKS.c.status.in_(domain.TASK_FINISHED),
                 TASKS.c.updated_at <= now - ttl,
             ),
         )
         query = query.where(sa.not_(expired))
     return query
-
-
-def expiry(task, ttl):
-    """When ``task`` stops being shown: its own ``expires_at``, else
-    ``ttl`` after it finished; None while it runs."""
-    if task.expires_at is not None:
-        return task.expires_at
-    if task.status in FINISHED and task.updated_at is not None:
-        return task.updated_at + ttl
-    return None
 
 
 def _to_domain(row):

@@ -15,7 +15,6 @@ from glance.api import errors
 from glance.api import request
 from glance.api.v2 import common
 from glance.api.v2 import serialize
-from glance.db import tasks as db_tasks
 from glance.policies import tasks as policies
 from glance.schemas import task as task_schema
 
@@ -48,7 +47,7 @@ def _task_body(req, task):
         'self': '/v2/tasks/%s' % task.id,
         'schema': '/v2/schemas/task',
     }
-    expires_at = db_tasks.expiry(task, _ttl(req))
+    expires_at = task.expiry(_ttl(req))
     if expires_at is not None:
         body['expires_at'] = serialize.isotime(expires_at)
     return body
@@ -103,7 +102,7 @@ def _listed_body(req, task):
 def list_tasks(req):
     _authorize(req, policies.GET_TASKS)
     query = _list_query(req)
-    tasks = db_tasks.get_all(req.context, ttl=_ttl(req), **query)
+    tasks = req.state.task_repo(req.context).list(ttl=_ttl(req), **query)
     body = {
         'tasks': [_listed_body(req, task) for task in tasks],
         'schema': '/v2/schemas/tasks',
@@ -115,7 +114,9 @@ def list_tasks(req):
 @errors.Wsgify
 def show_task(req):
     _authorize(req, policies.GET_TASK)
-    task = db_tasks.get(req.context, req.urlvars['task_id'], ttl=_ttl(req))
+    task = req.state.task_repo(req.context).get(
+        req.urlvars['task_id'], ttl=_ttl(req)
+    )
     return serialize.json_response(_task_body(req, task))
 
 
@@ -124,8 +125,7 @@ def list_image_tasks(req):
     """The tasks of an image the caller can see (since v2.12), newest
     first, in upstream's form for this call."""
     image = common.get_visible_image(req)
-    tasks = db_tasks.get_all(
-        req.context,
+    tasks = req.state.task_repo(req.context).list(
         filters={'image_id': image.id},
         ttl=_ttl(req),
     )
