@@ -264,10 +264,9 @@ def download(context, image, stores, range_header=None):
     offset, length = wanted or (0, None)
     missing, unavailable = [], []
     for loc in image.active_locations:
+        # A location no configured store holds is unavailable (never
+        # probed store by store): Stores.open says so.
         store_id = stores.store_of(loc)
-        if stores.multi and store_id is None:
-            unavailable.append('no configured store holds a location')
-            continue
         try:
             opened = stores.open(context, loc, store_id, offset, length)
         except exception.ImageDataNotFound:
