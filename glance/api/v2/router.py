@@ -63,7 +63,7 @@ ROUTES = {
         'DELETE': 'stores.delete_image_from_store',
     },
     '/images/{image_id}/tasks': {'GET': 'tasks.list_image_tasks'},
-    '/tasks': {'GET': 'tasks.list_tasks'},
+    '/tasks': {'GET': 'tasks.list_tasks', 'POST': 'tasks.create_task'},
     '/tasks/{task_id}': {'GET': 'tasks.show_task'},
     '/schemas/task': {'GET': 'tasks.task_schema_handler'},
     '/schemas/tasks': {'GET': 'tasks.tasks_schema_handler'},

@@ -1,7 +1,8 @@
 """Task handlers: ``/v2/tasks[/{task_id}]`` and ``/v2/images/{id}/tasks``.
 
-Tasks are read-only here (DELETE answers 405, as upstream): imports
-record themselves as tasks (``glance.import_flow``). A task stops being
+Imports record themselves as tasks (``glance.import_flow``); ``POST``
+creates a legacy ``import`` task (``glance.task_import``); DELETE answers
+405, as upstream. A task stops being
 shown ``[task] task_time_to_live`` hours after it finished, unless it
 carries an ``expires_at`` of its own.
 """
@@ -11,11 +12,15 @@ import urllib.parse
 
 import webob.exc
 
+from glance import gateway
+from glance import task_import
 from glance.api import errors
 from glance.api import request
 from glance.api.v2 import common
+from glance.api.v2 import patch
 from glance.api.v2 import serialize
 from glance.policies import tasks as policies
+from glance.schemas import image as image_schema
 from glance.schemas import task as task_schema
 
 _LISTED_ONLY_IN_DETAIL = ('input', 'result', 'message')
@@ -152,3 +157,51 @@ def task_schema_handler(req):
 @errors.Wsgify
 def tasks_schema_handler(req):
     return serialize.json_response(task_schema.TASKS)
+
+
+def _image_values(req, task_input):
+    """The new image's values from ``image_properties`` (checked as an
+    image create body is)."""
+    properties = dict(task_input.get('image_properties') or {})
+    properties.setdefault('disk_format', task_input['import_from_format'])
+    for name in properties:
+        patch.check_settable(name)
+    request.validate(
+        properties,
+        image_schema.image_schema(
+            req.state.conf.allow_additional_image_properties
+        ),
+    )
+    values = {
+        'status': 'queued',
+        'visibility': 'shared',
+        'owner': req.context.owner,
+        'tags': list(dict.fromkeys(properties.pop('tags', []))),
+    }
+    for name in patch.WRITABLE_COLUMNS & set(properties):
+        values[name] = properties.pop(name)
+    values['properties'] = properties
+    return values
+
+
+@errors.Wsgify
+def create_task(req):
+    _authorize(req, policies.ADD_TASK)
+    body = request.extract_json(req, task_schema.CREATE)
+    image_values = _image_values(req, body['input'])
+    tasks = gateway.task_repo(req.context)
+    task = tasks.add(
+        {
+            'type': task_import.TASK_TYPE,
+            'status': 'pending',
+            'owner': req.context.owner,
+            'input': body['input'],
+            'request_id': req.context.request_id,
+            'user_id': req.context.user_id,
+        }
+    )
+    task_import.start(req.state, req.context, tasks, task, image_values)
+    body = _task_body(req, task)
+    return serialize.json_response(
+        body, status=201, headers={'Location': body['self']}
+    )

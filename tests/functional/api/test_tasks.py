@@ -16,6 +16,7 @@ from oslo_config import cfg
 from glance import context as glance_context
 from glance.db import session
 from glance.db import tasks as db_tasks
+from tests.fixtures import byte_server
 from tests.functional.api import base
 
 DATA = os.urandom(256 * 1024)
@@ -23,6 +24,22 @@ NOW = datetime.datetime.utcnow()
 
 
 class TasksTest(base.DataTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.source = byte_server.ByteServer(DATA)
+        cls.source.setUp()
+        cls.server_args = dict(
+            cls.server_args,
+            extra_config='[import_filtering_opts]\nallowed_hosts = '
+            '127.0.0.1\nallowed_ports = %d\n' % cls.source.port,
+        )
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.source.cleanUp()
+
     def setUp(self):
         super().setUp()
         conf = cfg.ConfigOpts()
@@ -204,3 +221,85 @@ class TasksTest(base.DataTestCase):
         shown = self.request('GET', '/v2/tasks/' + task['id']).json()
         self.assertEqual('success', shown['status'])
         self.assertEqual(image['id'], shown['image_id'])
+
+    def wait_for_task(self, task_id):
+        deadline = time.monotonic() + 30
+        while True:
+            task = self.request('GET', '/v2/tasks/' + task_id).json()
+            if task['status'] in ('success', 'failure'):
+                return task
+            self.assertLess(time.monotonic(), deadline, task)
+            time.sleep(0.1)
+
+    def import_task(self, uri, headers=base.ADMIN, **properties):
+        return self.request(
+            'POST',
+            '/v2/tasks',
+            headers,
+            json={
+                'type': 'import',
+                'input': {
+                    'import_from': uri,
+                    'import_from_format': 'raw',
+                    'image_properties': dict(
+                        properties, container_format='bare'
+                    ),
+                },
+            },
+        )
+
+    def test_import_task_creates_an_image(self):
+        name = uuid.uuid4().hex
+        response = self.import_task(
+            self.source.url('/img'), name=name, color='blue'
+        )
+        self.assertEqual(201, response.status_code, response.text)
+        created = response.json()
+        self.assertEqual('pending', created['status'])
+        self.assertEqual('import', created['type'])
+        self.assertTrue(
+            response.headers['Location'].endswith('/v2/tasks/' + created['id'])
+        )
+        task = self.wait_for_task(created['id'])
+        self.assertEqual('success', task['status'], task)
+        image = self._show(task['result']['image_id'])
+        self.addCleanup(self.request, 'DELETE', '/v2/images/' + image['id'])
+        self.assertEqual('active', image['status'])
+        self.assertEqual(len(DATA), image['size'])
+        self.assertEqual(
+            (name, 'blue', 'raw'),
+            (image['name'], image['color'], image['disk_format']),
+        )
+        self.assertEqual(DATA, b''.join(self.glance.images.data(image['id'])))
+
+    def test_import_task_from_a_fake_location_fails(self):
+        # As tempest's test_task_create_fake_image_location.
+        name = uuid.uuid4().hex
+        response = self.import_task(
+            'http://%s.invalid/dummy-img-file.qcow2' % name, name=name
+        )
+        self.assertEqual(201, response.status_code, response.text)
+        task = self.wait_for_task(response.json()['id'])
+        self.assertEqual('failure', task['status'])
+        # Here [import_filtering_opts] refuses the host before any fetch.
+        self.assertIn('import_filtering_opts', task['message'])
+        self.assertNotIn(
+            name,
+            [i['name'] for i in self.glance.images.list()],
+            'the image is removed with the failure',
+        )
+
+    def test_import_task_rules(self):
+        self.assertEqual(
+            403,
+            self.import_task(self.source.url('/img'), base.OWNER).status_code,
+        )
+        for body in (
+            {'type': 'other', 'input': {}},
+            {'type': 'import'},
+            {'type': 'import', 'input': {'import_from': 'http://x/y'}},
+        ):
+            response = self.request('POST', '/v2/tasks', json=body)
+            self.assertEqual(400, response.status_code, body)
+        response = self.import_task(self.source.url('/img'), id='bad')
+        self.assertEqual(403, response.status_code, response.text)
