@@ -14,9 +14,13 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from glance import wsgi
+from glance.conf import checks
 
 LOG = logging.getLogger(__name__)
 THREADS_PER_WORKER = 8
+# gunicorn's ceiling for the request line.
+MAX_REQUEST_LINE = 8190
+NEVER = 365 * 24 * 3600
 
 
 class Server(base.BaseApplication):
@@ -57,7 +61,11 @@ def server_options(conf, application=None):
         'worker_class': 'gthread',
         'threads': THREADS_PER_WORKER,
         'backlog': conf.backlog,
-        'keepalive': 5,
+        # An idle keep-alive connection is closed after this (upstream's
+        # client_socket_timeout; 0 there means never).
+        'keepalive': conf.client_socket_timeout or NEVER,
+        'limit_request_field_size': conf.max_header_line,
+        'limit_request_line': min(conf.max_header_line, MAX_REQUEST_LINE),
         # Workers heartbeat from their main loop, so this only bounds a
         # hung worker, never a long transfer.
         'timeout': 120,
@@ -78,9 +86,12 @@ def _bracketed(host):
 
 def main(argv=None):
     conf = cfg.CONF
-    application = wsgi.init_application(
-        sys.argv[1:] if argv is None else argv, conf
-    )
+    try:
+        application = wsgi.init_application(
+            sys.argv[1:] if argv is None else argv, conf
+        )
+    except (checks.InvalidOption, cfg.Error) as error:
+        sys.exit('glance-api: %s' % error)
     options = server_options(conf, application)
     LOG.info(
         'glance-api serving on %s with %d worker(s)',

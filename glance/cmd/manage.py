@@ -14,9 +14,11 @@ import sys
 
 from oslo_config import cfg
 
+import glance.conf
 from glance import exception
 from glance.cmd import manage_locations
 from glance.cmd import manage_metadefs
+from glance.conf import checks
 from glance.conf import embedded
 from glance.db import migration
 from glance.db import session
@@ -77,6 +79,7 @@ def main(argv=None, conf=None):
             handler=_add_command_parsers,
         )
     )
+    glance.conf.register_opts(conf)
     session.register_opts(conf)
     try:
         embedded.parse(
@@ -89,6 +92,11 @@ def main(argv=None, conf=None):
         # argparse exits 2 on bad usage, but 2 means "unmatched locations
         # left" for location update-stores: usage errors are errors (1).
         return EXIT_ERROR if error.code == 2 else error.code
+    try:
+        checks.check(conf)
+    except checks.InvalidOption as error:
+        print('glance-manage: %s' % error, file=sys.stderr)
+        return EXIT_ERROR
     try:
         return conf.command.action_fn(conf)
     except exception.UnknownDatabaseState as error:

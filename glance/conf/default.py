@@ -22,7 +22,7 @@ opts = [
     ),
     cfg.Opt(
         'image_size_cap',
-        type=cfg.types.Integer(min=0, max=9223372036854775807),
+        type=cfg.types.Integer(min=1, max=9223372036854775808),
         default=1099511627776,
         help='Largest image size in bytes the API accepts (default 1 TiB).',
     ),
@@ -64,6 +64,16 @@ opts = [
     ),
     cfg.ListOpt(
         'enabled_import_methods',
+        item_type=cfg.types.String(
+            choices=[
+                'glance-direct',
+                'web-download',
+                'copy-image',
+                'glance-download',
+            ],
+            quotes=True,
+        ),
+        bounds=True,
         default=['glance-direct', 'web-download', 'copy-image'],
         help='Image import methods offered by this deployment.',
     ),
@@ -101,6 +111,43 @@ opts = [
         'image_location_quota',
         default=10,
         help='Most locations per image (negative means unlimited).',
+    ),
+    cfg.IntOpt(
+        'max_header_line',
+        default=16384,
+        min=1,
+        help='Longest HTTP header line in bytes a request may carry '
+        '(keystone tokens with many roles need more than 8 KiB).',
+    ),
+    cfg.StrOpt(
+        'hashing_algorithm',
+        default='sha512',
+        help='hashlib algorithm of the multihash computed on upload '
+        '(os_hash_algo / os_hash_value), e.g. sha256 or sha512.',
+    ),
+    cfg.StrOpt(
+        'metadata_encryption_key',
+        secret=True,
+        deprecated_for_removal=True,
+        deprecated_since='Dalmatian',
+        deprecated_reason='It encrypts location URLs only, not the data.',
+        help='AES key (16, 24 or 32 characters) with which location URLs '
+        'are stored encrypted in the database, as upstream Glance does.',
+    ),
+    cfg.StrOpt(
+        'property_protection_file',
+        help='File of property protection rules (which roles or policies '
+        'may create, read, update and delete which image properties); '
+        'unset turns property protection off.',
+    ),
+    cfg.StrOpt(
+        'property_protection_rule_format',
+        default='roles',
+        choices=[
+            ('roles', 'Rules list role names.'),
+            ('policies', 'Rules name policy rules.'),
+        ],
+        help='How property_protection_file states its rules.',
     ),
 ]
 

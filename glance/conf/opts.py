@@ -1,18 +1,21 @@
 """Entry point for oslo-config-generator."""
 
-from oslo_db import options as db_options
-
 from glance.conf import default
+from glance.conf import image_format
 from glance.conf import import_filtering
+from glance.conf import libraries
 from glance.conf import paste
 from glance.conf import task
+from glance.conf import unsupported
 
 
 def list_opts():
     return (
         default.list_opts()
+        + image_format.list_opts()
         + import_filtering.list_opts()
         + paste.list_opts()
         + task.list_opts()
-        + [('database', db_options.database_opts)]
+        + libraries.list_opts()
+        + unsupported.list_opts()
     )

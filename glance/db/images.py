@@ -174,6 +174,15 @@ def get_all(
                 reason='unknown visibility %s' % visibility
             )
         conditions.append(IMAGES.c.visibility == visibility)
+    elif visibility is None and context.is_admin:
+        # As upstream: community images of others only when asked for,
+        # admins included (non-admins: see _visible).
+        conditions.append(
+            sa.or_(
+                IMAGES.c.visibility != 'community',
+                IMAGES.c.owner == context.owner,
+            )
+        )
     if not context.is_admin:
         conditions.append(
             _visible(
@@ -183,7 +192,7 @@ def get_all(
             )
         )
     order = paging.sort_order(
-        IMAGES, sort_key, sort_dir, SORT_KEYS, 'created_at'
+        IMAGES, *_with_tiebreakers(sort_key, sort_dir), SORT_KEYS, None
     )
     if marker is not None:
         marker_query = _where_visible(context, sa.select(IMAGES), marker)
@@ -198,6 +207,22 @@ def get_all(
     )
     rows = list(context.session.execute(query))
     return _load(context.session, rows)
+
+
+def _with_tiebreakers(sort_key, sort_dir):
+    """Sort keys and directions ending with created_at, then id.
+
+    Upstream's rule: the tiebreakers sort in the one direction given, else
+    descending.
+    """
+    keys = paging.as_list(sort_key) or ['created_at']
+    directions = paging.as_list(sort_dir)
+    for key in ('created_at', 'id'):
+        if key not in keys:
+            keys.append(key)
+            if len(directions) > 1:
+                directions.append('desc')
+    return keys, directions
 
 
 def _filter_conditions(filters):

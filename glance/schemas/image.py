@@ -219,12 +219,19 @@ RESERVED = frozenset(['location', 'deleted', 'deleted_at'])
 RESERVED_PREFIX = 'os_glance'
 
 
-def image_schema(allow_additional_properties=True):
+def image_schema(
+    allow_additional_properties=True,
+    disk_formats=DISK_FORMATS,
+    container_formats=CONTAINER_FORMATS,
+):
     schema = {
         'name': 'image',
         'properties': copy.deepcopy(PROPERTIES),
         'links': copy.deepcopy(LINKS),
     }
+    properties = schema['properties']
+    properties['disk_format']['enum'] = [None] + list(disk_formats)
+    properties['container_format']['enum'] = [None] + list(container_formats)
     if allow_additional_properties:
         schema['additionalProperties'] = {'type': 'string'}
     else:
@@ -232,13 +239,23 @@ def image_schema(allow_additional_properties=True):
     return schema
 
 
-def images_schema(allow_additional_properties=True):
+def for_conf(conf):
+    """The image schema of a deployment: ``[image_format]`` sets the
+    formats, ``allow_additional_image_properties`` extra properties."""
+    return image_schema(
+        conf.allow_additional_image_properties,
+        conf.image_format.disk_formats,
+        conf.image_format.container_formats,
+    )
+
+
+def images_schema(allow_additional_properties=True, image=None):
     return {
         'name': 'images',
         'properties': {
             'images': {
                 'type': 'array',
-                'items': image_schema(allow_additional_properties),
+                'items': image or image_schema(allow_additional_properties),
             },
             'schema': {'type': 'string'},
             'first': {'type': 'string'},

@@ -14,7 +14,9 @@ from paste import deploy
 import glance.conf
 from glance import stores
 from glance.api import state as app_state
+from glance.conf import checks
 from glance.conf import embedded as embedded_default
+from glance.conf import unsupported
 from glance.db import migration
 from glance.db import session
 
@@ -72,17 +74,34 @@ def build_app(conf, embedded=False):
             'data lives in %s',
             embedded_default.data_dir(),
         )
-    state = app_state.AppState.build(conf, stores.configure(conf))
+    configured = stores.configure(conf)
+    state = app_state.AppState.build(conf, configured)
     app = deploy.loadapp(
         'config:' + os.path.abspath(find_paste_file(conf)),
         name=pipeline_name(conf),
     )
+    unsupported.warn_if_set(conf, complete_options(conf))
     return app_state.with_state(app, state)
 
 
+def complete_options(conf):
+    """Once stores and middleware registered theirs: register upstream's
+    options that nothing implements and check every value once more.
+
+    Returns the ignored options (``unsupported.register``).
+    """
+    ignored = unsupported.register(conf, dict(conf.enabled_backends or {}))
+    checks.check(conf)
+    return ignored
+
+
 def init_application(argv=(), conf=None, default_config_files=None):
-    """The WSGI application, configured from ``argv`` and config files."""
+    """The WSGI application, configured from ``argv`` and config files.
+
+    Raises ``checks.InvalidOption`` for a value that does not convert.
+    """
     conf = conf if conf is not None else cfg.CONF
     embedded = parse_config(conf, list(argv), default_config_files)
+    checks.check(conf)
     logging.setup(conf, 'glance')
     return build_app(conf, embedded)

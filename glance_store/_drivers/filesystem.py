@@ -12,6 +12,7 @@ import glob
 import json
 import logging
 import os
+import stat
 import tempfile
 
 from oslo_config import cfg
@@ -144,6 +145,7 @@ class Store(driver.Store):
     _real_datadirs = ()
     _url_prefixes = ()
     _file_mode = None
+    _create_mode = 0o600
     _location_metadata = ()
 
     def get_schemes(self):
@@ -162,9 +164,11 @@ class Store(driver.Store):
             # Set before the directories are checked so that a store left
             # read-only still claims the files it holds.
             self._url_prefixes = tuple('file://' + p for p in paths)
+        self._file_mode = self._configured_file_mode()
+        # What open() would create with the umask of start-up.
+        self._create_mode = self._file_mode or _umask_mode()
         for path in paths:
             self._prepare_datadir(path)
-        self._file_mode = self._configured_file_mode()
         self._location_metadata = self._configured_metadata()
         if self.backend_group:
             self._url_prefix = 'file://' + self._choose_datadir(0)
@@ -176,7 +180,13 @@ class Store(driver.Store):
 
     def _configured_datadirs(self):
         datadirs = self.option('filesystem_store_datadirs')
-        if datadirs and self.option_is_set('filesystem_store_datadir'):
+        # A blank datadir is unset: upstream, whose default is not blank,
+        # needs "filesystem_store_datadir =" beside datadirs.
+        if (
+            datadirs
+            and self.option('filesystem_store_datadir')
+            and self.option_is_set('filesystem_store_datadir')
+        ):
             raise self._bad_config(
                 'set filesystem_store_datadir or filesystem_store_datadirs, '
                 'not both'
@@ -207,6 +217,24 @@ class Store(driver.Store):
             )
         if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
             raise self._bad_config('directory %s is not writable' % path)
+        self._open_datadir(path)
+
+    def _open_datadir(self, path):
+        """Let group/others traverse ``path`` when the file mode lets them
+        read image files (as upstream, a warning when that fails)."""
+        if self._file_mode is None:
+            return
+        wanted = 0
+        if self._file_mode & stat.S_IRWXO:
+            wanted |= stat.S_IXOTH
+        if self._file_mode & stat.S_IRWXG:
+            wanted |= stat.S_IXGRP
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+            if wanted & ~mode:
+                os.chmod(path, mode | wanted)
+        except OSError as e:
+            LOG.warning('Cannot open directory %s to others: %s', path, e)
 
     def _configured_file_mode(self):
         perm = self.option('filesystem_store_file_perm')
@@ -366,8 +394,8 @@ class Store(driver.Store):
         try:
             try:
                 self._write_chunks(fd, reader)
-                if self._file_mode is not None:
-                    os.fchmod(fd, self._file_mode)
+                # mkstemp creates 0600: give the mode open() would.
+                os.fchmod(fd, self._create_mode)
                 os.fsync(fd)
             finally:
                 os.close(fd)
@@ -398,6 +426,14 @@ class Store(driver.Store):
         if thin:
             # A trailing hole needs the size set explicitly.
             os.ftruncate(fd, reader.bytes_read)
+
+
+def _umask_mode():
+    """0666 less the process umask: the mode of a file open() creates."""
+    # Reading the umask means setting it; set it straight back.
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 # Bytes written between two writeback starts (see _FileSink).

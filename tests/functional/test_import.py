@@ -32,7 +32,7 @@ class ImportTest(ImportTestCase):
         cls.source.setUp()
         cls.server_args = dict(
             cls.server_args,
-            extra_config='[import_filtering_opts]\nallowed_ports = %d\n'
+            extra_config='[import_filtering_opts]\nallowed_ports = [80, %d]\n'
             % cls.source.port,
         )
         super().setUpClass()

@@ -21,9 +21,7 @@ from glance.schemas import image as image_schema
 
 
 def _schema(req):
-    return image_schema.image_schema(
-        req.state.conf.allow_additional_image_properties
-    )
+    return image_schema.for_conf(req.state.conf)
 
 
 def _check_visibility(req, image):

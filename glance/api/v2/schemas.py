@@ -6,18 +6,16 @@ from glance.schemas import image
 from glance.schemas import member
 
 
-def _allow_additional(req):
-    return req.state.conf.allow_additional_image_properties
-
-
 @errors.Wsgify
 def image_schema(req):
-    return serialize.json_response(image.image_schema(_allow_additional(req)))
+    return serialize.json_response(image.for_conf(req.state.conf))
 
 
 @errors.Wsgify
 def images_schema(req):
-    return serialize.json_response(image.images_schema(_allow_additional(req)))
+    return serialize.json_response(
+        image.images_schema(image=image.for_conf(req.state.conf))
+    )
 
 
 @errors.Wsgify

@@ -1,6 +1,7 @@
 """glance.db.images and glance.db.locations against real databases."""
 
 import dataclasses
+import datetime
 
 import sqlalchemy as sa
 
@@ -125,7 +126,15 @@ class ImagesTests:
         self.assertEqual(
             {'public', 'community'}, names('p4', filters={'visibility': 'all'})
         )
-        self.assertEqual({'private', 'public', 'shared', 'community'}, names())
+        # Admins too see community images of others only when asking.
+        self.assertEqual({'private', 'public', 'shared'}, names())
+        self.assertEqual(
+            {'private', 'public', 'shared', 'community'},
+            names(filters={'visibility': 'all'}),
+        )
+        self.assertEqual(
+            {'community'}, names(filters={'visibility': 'community'})
+        )
         self.assertEqual({'private'}, names(filters={'visibility': 'private'}))
 
     # filters
@@ -216,6 +225,34 @@ class ImagesTests:
             self.assertEqual(self.ids(full), self.ids(paged), sort_key)
         by_size = images.get_all(context, sort_key='size', sort_dir='asc')
         self.assertIsNone(by_size[0].size)
+
+    def test_ties_broken_by_created_at_then_id(self):
+        # Three images created at one time, one an hour later.
+        made = [self.create(name='same') for _ in range(4)]
+        table = models.Image.__table__
+        then = made[0].created_at
+        with session.writer.using(self.admin_context()) as connection:
+            connection.execute(
+                sa.update(table)
+                .where(table.c.id.in_([i.id for i in made[:3]]))
+                .values(created_at=then)
+            )
+            connection.execute(
+                sa.update(table)
+                .where(table.c.id == made[3].id)
+                .values(created_at=then + datetime.timedelta(hours=1))
+            )
+        same_time = sorted(image.id for image in made[:3])
+        newest_first = [made[3].id] + same_time[::-1]
+        for sort_dir, expected in (
+            (None, newest_first),
+            ('desc', newest_first),
+            ('asc', same_time + [made[3].id]),
+        ):
+            found = images.get_all(
+                self.admin_context(), sort_key='name', sort_dir=sort_dir
+            )
+            self.assertEqual(expected, self.ids(found), sort_dir)
 
     def test_paging_stable_under_inserts(self):
         for name in 'bdf':

@@ -167,6 +167,17 @@ class TestConfiguration(FileStoreTestCase):
             filesystem_store_datadirs=[self.tmp + ':1'],
         )
 
+    def test_blank_datadir_beside_datadirs(self):
+        # Upstream's multi-datadir configs blank its non-empty default.
+        other = os.path.join(self.tmp, 'other')
+        store = self.make_store(
+            filesystem_store_datadir='',
+            filesystem_store_datadirs=[self.tmp + ':1', other + ':2'],
+        )
+        self.assertEqual(
+            ('file://' + other, 'file://' + self.tmp), store.url_prefixes
+        )
+
     def test_bad_priority(self):
         self.assertBadConfig(
             'bad priority', filesystem_store_datadirs=[self.tmp + ':high']
@@ -222,6 +233,25 @@ class TestConfiguration(FileStoreTestCase):
         )
         mode = os.stat(url[len('file://') :]).st_mode & 0o777
         self.assertEqual(0o640, mode)
+
+    def test_files_follow_the_umask_without_file_perm(self):
+        for umask, expected in ((0o022, 0o644), (0o027, 0o640)):
+            old = os.umask(umask)
+            try:
+                store = self.make_store(store_id='u%o' % umask)
+            finally:
+                os.umask(old)
+            url = self.add(store)[0]
+            mode = os.stat(url[len('file://') :]).st_mode & 0o777
+            self.assertEqual(expected, mode)
+
+    def test_file_perm_for_others_opens_the_datadir(self):
+        datadir = os.path.join(self.tmp, 'open')
+        os.makedirs(datadir, mode=0o700)
+        self.make_store(
+            filesystem_store_datadir=datadir, filesystem_store_file_perm=644
+        )
+        self.assertEqual(0o711, os.stat(datadir).st_mode & 0o777)
 
     def test_file_perm_must_let_owner_read(self):
         self.assertBadConfig('owner read', filesystem_store_file_perm=40)
