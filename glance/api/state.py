@@ -13,6 +13,7 @@ from glance import context as glance_context
 from glance import gateway
 from glance import import_flow
 from glance import policies
+from glance import property_protection
 from glance.api import request
 
 
@@ -22,10 +23,17 @@ class AppState:
     # glance.stores.Stores: what glance.stores.configure set up.
     stores: object = None
     enforcer: object = None
+    # glance.property_protection.Rules, or None when protection is off.
+    property_rules: object = None
 
     @classmethod
     def build(cls, conf, stores=None):
-        return cls(conf, stores, policies.enforcer(conf))
+        return cls(
+            conf,
+            stores,
+            policies.enforcer(conf),
+            property_protection.from_conf(conf),
+        )
 
     def image_repo(self, context):
         return gateway.image_repo(context, self.stores)

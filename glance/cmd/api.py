@@ -13,6 +13,7 @@ from gunicorn.app import base
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from glance import property_protection
 from glance import wsgi
 from glance.conf import checks
 
@@ -90,7 +91,11 @@ def main(argv=None):
         application = wsgi.init_application(
             sys.argv[1:] if argv is None else argv, conf
         )
-    except (checks.InvalidOption, cfg.Error) as error:
+    except (
+        checks.InvalidOption,
+        property_protection.InvalidRules,
+        cfg.Error,
+    ) as error:
         sys.exit('glance-api: %s' % error)
     options = server_options(conf, application)
     LOG.info(

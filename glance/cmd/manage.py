@@ -20,6 +20,7 @@ from glance.cmd import manage_locations
 from glance.cmd import manage_metadefs
 from glance.conf import checks
 from glance.conf import embedded
+from glance.db import locations
 from glance.db import migration
 from glance.db import session
 
@@ -97,6 +98,7 @@ def main(argv=None, conf=None):
     except checks.InvalidOption as error:
         print('glance-manage: %s' % error, file=sys.stderr)
         return EXIT_ERROR
+    locations.set_encryption_key(conf.metadata_encryption_key)
     try:
         return conf.command.action_fn(conf)
     except exception.UnknownDatabaseState as error:

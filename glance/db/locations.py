@@ -6,6 +6,7 @@ import json
 import sqlalchemy as sa
 from oslo_utils import timeutils
 
+from glance import crypt
 from glance import domain
 from glance import exception
 from glance.db import models
@@ -17,10 +18,40 @@ LOCATIONS = models.ImageLocation.__table__
 # statement, far below every engine's bound-parameter limit.
 CHUNK = 1000
 
+# [DEFAULT] metadata_encryption_key of this process (set_encryption_key).
+_encryption = {'key': None}
+
+
+def set_encryption_key(key):
+    """Store URLs encrypted with ``key`` from now on (None: plain), and
+    read them so; called once at start-up."""
+    _encryption['key'] = key or None
+
+
+def _stored(url):
+    """A location URL as the ``value`` column holds it."""
+    key = _encryption['key']
+    return crypt.urlsafe_encrypt(key, url) if key else url
+
+
+def _url(value):
+    """The location URL a ``value`` column holds.
+
+    With a key, a value that is no ciphertext (written before the key was
+    set) is read as the plain URL it is.
+    """
+    key = _encryption['key']
+    if not key:
+        return value
+    try:
+        return crypt.urlsafe_decrypt(key, value)
+    except ValueError:
+        return value
+
 
 def to_domain(row):
     return domain.Location(
-        url=row.value,
+        url=_url(row.value),
         metadata=row.meta_data or {},
         status=row.status,
         id=row.id,
@@ -39,7 +70,7 @@ def add(context, image_id, url, metadata, status='active'):
     result = context.session.execute(
         sa.insert(LOCATIONS).values(
             image_id=image_id,
-            value=url,
+            value=_stored(url),
             meta_data=metadata or {},
             status=status,
             **models.new_row(now),
@@ -59,7 +90,7 @@ def update(context, location_id, url=None, metadata=None, status=None):
     changes = {
         name: value
         for name, value in (
-            ('value', url),
+            ('value', None if url is None else _stored(url)),
             ('meta_data', metadata),
             ('status', status),
         )
@@ -130,10 +161,10 @@ def set_stores(context, changes):
         if row is None or not _unchanged(row, change):
             continue
         metadata = dict(row.meta_data or {}, store=change.store_id)
-        url = change.new_url or row.value
-        if url != row.value:
+        url = change.new_url or _url(row.value)
+        if url != _url(row.value):
             new_url.append(
-                {'row_id': location_id, 'meta': metadata, 'url': url}
+                {'row_id': location_id, 'meta': metadata, 'url': _stored(url)}
             )
         elif metadata != (row.meta_data or {}):
             key = json.dumps(metadata, sort_keys=True)
@@ -167,7 +198,7 @@ def _unchanged(row, change):
     """Whether ``row`` still holds what ``change`` was planned from."""
     if (row.meta_data or {}) != (change.old_metadata or {}):
         return False
-    return change.new_url is None or row.value == change.old_url
+    return change.new_url is None or _url(row.value) == change.old_url
 
 
 def _lock_rows(connection, location_ids):

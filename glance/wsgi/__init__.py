@@ -17,6 +17,7 @@ from glance.api import state as app_state
 from glance.conf import checks
 from glance.conf import embedded as embedded_default
 from glance.conf import unsupported
+from glance.db import locations
 from glance.db import migration
 from glance.db import session
 
@@ -67,6 +68,7 @@ def pipeline_name(conf):
 def build_app(conf, embedded=False):
     """Configure DB and stores for ``conf`` and load the pipeline."""
     session.configure(conf)
+    locations.set_encryption_key(conf.metadata_encryption_key)
     if embedded:
         migration.sync(conf)
         LOG.info(

@@ -3,10 +3,7 @@ validation, warnings for upstream options without effect, server options.
 """
 
 import hashlib
-import os
 import socket
-import subprocess
-import sys
 import time
 
 import fixtures
@@ -16,30 +13,13 @@ import testtools
 from tests.fixtures import server as server_fixtures
 from tests.functional.api import base
 
-BAD_PORTS = """\
-[DEFAULT]
-bind_host = 127.0.0.1
-bind_port = {port}
-[database]
-connection = sqlite:///{tmp}/glance.sqlite
-[glance_store]
-filesystem_store_datadir = {tmp}/images
+BAD_PORTS = (
+    server_fixtures.MINIMAL
+    + """\
 [import_filtering_opts]
 allowed_ports = 80, 443
 """
-
-
-def _run(module, config_path, *args):
-    environ = dict(os.environ, PYTHONPATH=server_fixtures.REPO_ROOT)
-    return subprocess.run(
-        [sys.executable, '-m', module, '--config-file', config_path]
-        + list(args),
-        cwd=os.path.dirname(config_path),
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+)
 
 
 class InvalidValueTest(testtools.TestCase):
@@ -47,28 +27,28 @@ class InvalidValueTest(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        tmp = self.useFixture(fixtures.TempDir()).path
-        self.path = os.path.join(tmp, 'glance-api.conf')
-        with open(self.path, 'w') as config:
-            config.write(
-                BAD_PORTS.format(tmp=tmp, port=server_fixtures.free_port())
-            )
+        self.tmp = self.useFixture(fixtures.TempDir()).path
 
     def _assert_names_option(self, result):
         self.assertEqual(1, result.returncode, result.stderr)
         self.assertIn(
             'Invalid value for option [import_filtering_opts] allowed_ports '
-            'in %s: \'80, 443\' (Value should start with "[")' % self.path,
+            'in %s/glance-api.conf: \'80, 443\' (Value should start with "[")'
+            % self.tmp,
             result.stderr,
         )
         self.assertNotIn('Traceback', result.stderr)
 
     def test_glance_api_does_not_start(self):
-        self._assert_names_option(_run('glance.cmd.api', self.path))
+        self._assert_names_option(
+            server_fixtures.run_command('glance.cmd.api', BAD_PORTS, self.tmp)
+        )
 
     def test_glance_manage_refuses_to_run(self):
         self._assert_names_option(
-            _run('glance.cmd.manage', self.path, 'db', 'sync')
+            server_fixtures.run_command(
+                ('glance.cmd.manage', 'db', 'sync'), BAD_PORTS, self.tmp
+            )
         )
 
 

@@ -10,6 +10,7 @@ from glance import domain
 from glance import exception
 from glance import image_data
 from glance.api import errors
+from glance.api import protections
 from glance.api import request
 from glance.api.v2 import common
 from glance.api.v2 import images_query
@@ -111,6 +112,7 @@ def create_image(req):
     body = request.extract_json(req)
     new_locations = _pop_locations(body)
     values = _creation_values(req, body)
+    protections.check_creation(req, values['properties'])
     draft = domain.Image(
         id=values.get('id', ''),
         **{k: v for k, v in values.items() if k != 'id'},
@@ -161,7 +163,11 @@ def update_image(req):
     original = common.get_visible_image(req)
     common.authorize(req, policies.MODIFY_IMAGE, original)
     image = copy.deepcopy(original)
+    image.properties = protections.readable(req, image.properties)
     location_operations = patch.apply(image, operations)
+    image.properties = protections.apply_changes(
+        req, original.properties, image.properties
+    )
     _check_owner(req, image, original.owner)
     if image.visibility != original.visibility:
         _check_visibility(req, image)

@@ -9,6 +9,7 @@ import operator
 import webob
 
 from glance import store_resolution
+from glance.api import protections
 from glance.policies import images as image_policies
 
 # Column attributes every image body carries, null or not.
@@ -42,7 +43,7 @@ def image_href(image_id):
 
 def image(req, record):
     """The body of one image for the caller of ``req``."""
-    body = dict(record.properties)
+    body = dict(protections.readable(req, record.properties))
     body.update((name, getattr(record, name)) for name in _IMAGE_ATTRIBUTES)
     body.update(
         id=record.id,
