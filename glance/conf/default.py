@@ -29,7 +29,10 @@ opts = [
     cfg.StrOpt(
         'user_storage_quota',
         default='0',
-        help='Per-owner storage quota (0 means unlimited).',
+        regex=r'^\d+((K|M|G|T)?B)?$',
+        help='Bytes the images of one owner may take in the stores, with '
+        'an optional unit B, KB, MB, GB or TB (powers of 1024), e.g. '
+        '500GB; each location of an image counts. 0 means unlimited.',
     ),
     cfg.BoolOpt(
         'show_image_direct_url',

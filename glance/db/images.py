@@ -225,6 +225,32 @@ def _with_tiebreakers(sort_key, sort_dir):
     return keys, directions
 
 
+@session.reader
+def storage_usage(context, owner, exclude=None):
+    """Bytes ``owner``'s images take: size times live locations, over
+    images neither killed nor deleted (upstream's user_storage_quota
+    usage), leaving out image ``exclude``."""
+    location_table = locations.LOCATIONS
+    copies = (
+        sa.select(sa.func.count())
+        .where(
+            location_table.c.image_id == IMAGES.c.id,
+            location_table.c.status != 'deleted',
+            models.live(location_table),
+        )
+        .scalar_subquery()
+    )
+    query = sa.select(sa.func.sum(IMAGES.c.size * copies)).where(
+        IMAGES.c.owner == owner,
+        IMAGES.c.size > 0,
+        IMAGES.c.status.not_in(['killed', 'deleted']),
+        models.live(IMAGES),
+    )
+    if exclude is not None:
+        query = query.where(IMAGES.c.id != exclude)
+    return int(context.session.execute(query).scalar() or 0)
+
+
 def _filter_conditions(filters):
     conditions = []
     deleted = filters.pop('deleted', None)

@@ -8,6 +8,7 @@ import webob
 import webob.exc
 
 from glance import image_data
+from glance import quota
 from glance.api import errors
 from glance.api import request
 from glance.api.v2 import common
@@ -35,7 +36,7 @@ def upload_image_data(req):
         req.content_length,
         # Single-store mode ignores the header, as upstream does.
         req.headers.get(common.STORE_HEADER),
-        req.state.conf.image_size_cap,
+        quota.upload_cap(req.context, req.state.conf, image),
     )
     return webob.Response(status=204)
 
@@ -54,7 +55,7 @@ def stage_image_data(req):
         image,
         request_body(req),
         req.content_length,
-        req.state.conf.image_size_cap,
+        quota.upload_cap(req.context, req.state.conf, image),
     )
     return webob.Response(status=204)
 

@@ -7,6 +7,7 @@ data of removed locations only once it has committed.
 """
 
 import jsonschema
+import webob.exc
 
 from glance import domain
 from glance import exception
@@ -75,7 +76,11 @@ def _add(req, repo, image, value):
     url, metadata = _validated(req, value)
     quota = req.state.conf.image_location_quota
     if 0 <= quota <= len(image.active_locations):
-        raise exception.Forbidden('Image location quota exceeded.')
+        raise webob.exc.HTTPRequestEntityTooLarge(  # upstream's 413
+            explanation='The limit has been exceeded on the number of '
+            'allowed image locations. Attempted: %d, Maximum: %d'
+            % (len(image.active_locations) + 1, quota)
+        )
     domain.next_status(image, 'add_location')
     size = _size_of(req, url, metadata)
     return repo.add_location(image, url, metadata, size)

@@ -1,0 +1,68 @@
+"""Quota options on the real server: image_member_quota,
+image_location_quota, user_storage_quota (image_size_cap: see
+test_image_data)."""
+
+import os
+
+from tests.functional.api import base
+
+
+class QuotasTest(base.ServerTestCase):
+    server_args = {
+        'multi_store': True,
+        'options': {
+            'image_member_quota': '1',
+            'image_location_quota': '1',
+            'show_multiple_locations': 'true',
+            'user_storage_quota': '1KB',
+        },
+    }
+
+    def _upload(self, headers, size):
+        image = self.create_image(
+            headers, disk_format='raw', container_format='bare'
+        )
+        response = self.request(
+            'PUT',
+            '/v2/images/%s/file' % image['id'],
+            dict(headers, **{'Content-Type': 'application/octet-stream'}),
+            data=b'x' * size,
+        )
+        return image['id'], response
+
+    def test_member_quota(self):
+        image = self.create_image()
+        path = '/v2/images/%s/members' % image['id']
+        first = self.request('POST', path, base.OWNER, json={'member': 'p1'})
+        self.assertEqual(200, first.status_code, first.text)
+        second = self.request('POST', path, base.OWNER, json={'member': 'p2'})
+        self.assertEqual(413, second.status_code, second.text)
+
+    def test_location_quota(self):
+        image = self.create_image(headers=base.ADMIN)
+        urls = []
+        for store in ('fast', 'cheap'):
+            path = os.path.join(self.server.tmp, store, self.getUniqueString())
+            with open(path, 'wb') as stored:
+                stored.write(b'same')
+            urls.append('file://' + path)
+        self.assertEqual(
+            200, self.add_location(image['id'], urls[0]).status_code
+        )
+        response = self.add_location(image['id'], urls[1])
+        self.assertEqual(413, response.status_code, response.text)
+        self.assertIn('Attempted: 2, Maximum: 1', response.text)
+
+    def test_storage_quota_per_owner(self):
+        owner = {'X-Project-Id': 'quota-owner', 'X-Roles': 'member'}
+        _, first = self._upload(owner, 600)
+        self.assertEqual(204, first.status_code, first.text)
+        image_id, second = self._upload(owner, 600)
+        self.assertEqual(413, second.status_code, second.text)
+        shown = self.request('GET', '/v2/images/' + image_id, owner).json()
+        self.assertEqual('queued', shown['status'])
+        _, fits = self._upload(owner, 400)
+        self.assertEqual(204, fits.status_code, fits.text)
+        # Another owner has a quota of its own.
+        _, other = self._upload(base.OTHER, 1000)
+        self.assertEqual(204, other.status_code, other.text)
