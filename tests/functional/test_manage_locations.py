@@ -11,8 +11,10 @@ import sys
 import fixtures
 import testtools
 
+from glance import crypt
 from glance.db import images as db_images
 from glance.db import locations as db_locations
+from glance.db import session
 from tests.fixtures import server as server_fixtures
 from tests.functional.db import base
 
@@ -268,3 +270,45 @@ class NoConfigFileTest(testtools.TestCase):
         self.assertIn('expected a whole number above 0', result.stderr)
         self.assertEqual(1, self.manage('no-such-group').returncode)
         self.assertEqual(0, self.manage('--help').returncode)
+
+
+class EncryptedUpdateStoresTest(base.DBTestCase):
+    """With metadata_encryption_key the command matches the decrypted URL
+    and leaves the row encrypted."""
+
+    KEY = 'k' * 16
+    write_config = UpdateStoresTest.write_config
+    run_command = UpdateStoresTest.run_command
+    add_location = UpdateStoresTest.add_location
+    metadata = UpdateStoresTest.metadata
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.useFixture(
+            fixtures.EnvironmentVariable(
+                'PYTHONPATH', server_fixtures.REPO_ROOT
+            )
+        )
+        self.config = self.write_config(
+            MULTI_STORE_CONFIG
+            + '[DEFAULT]\nmetadata_encryption_key = %s\n' % self.KEY
+        )
+        db_locations.set_encryption_key(self.KEY)
+        self.addCleanup(db_locations.set_encryption_key, None)
+
+    def test_encrypted_rows_matched_and_kept_encrypted(self):
+        url = 'file://%s/fast/a' % self.tmp
+        legacy = self.add_location(url, {})
+        run = self.run_command()
+        self.assertEqual(0, run.returncode, run.stdout + run.stderr)
+        self.assertIn('1 updated', run.stdout)
+        self.assertEqual({'store': 'fast'}, self.metadata()[legacy])
+        with session.get_engine().connect() as connection:
+            stored = connection.execute(
+                db_locations.LOCATIONS.select().where(
+                    db_locations.LOCATIONS.c.id == legacy
+                )
+            ).one()
+        self.assertNotIn('file:', stored.value)
+        self.assertEqual(url, crypt.urlsafe_decrypt(self.KEY, stored.value))

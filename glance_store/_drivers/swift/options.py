@@ -135,7 +135,7 @@ OPTIONS = [
     ),
     cfg.StrOpt(
         'swift_store_auth_version',
-        default='2',
+        default='3',
         deprecated_for_removal=True,
         help="Auth version of swift_store_auth_address: 1 for Swift's "
         'own auth; anything else means Keystone v3.',

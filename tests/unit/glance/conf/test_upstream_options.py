@@ -307,5 +307,5 @@ class UpstreamOptionsTest(testtools.TestCase):
             for group, opts in unsupported.list_opts()
             for opt in opts
         }
-        self.assertIn(('glance_store', 'swift_store_container'), listed)
+        self.assertIn(('glance_store', 'vmware_server_host'), listed)
         self.assertIn(('profiler', 'enabled'), listed)
