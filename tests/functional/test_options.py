@@ -180,3 +180,18 @@ class ImageOptionsTest(base.ServerTestCase):
         self.assertEqual(
             hashlib.sha256(data).hexdigest(), shown.json()['os_hash_value']
         )
+
+
+class WorkersTest(testtools.TestCase):
+    def test_workers_sets_the_worker_processes(self):
+        server = self.useFixture(server_fixtures.GlanceAPIServer(workers=3))
+        pid = server.process.pid
+        path = '/proc/%d/task/%d/children' % (pid, pid)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with open(path) as children:
+                if len(children.read().split()) == 3:
+                    break
+            time.sleep(0.2)
+        with open(path) as children:
+            self.assertEqual(3, len(children.read().split()))
