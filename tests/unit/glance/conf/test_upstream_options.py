@@ -231,6 +231,15 @@ UPSTREAM_OPTIONS = {
     },
 }
 
+# Defaults chosen differently on purpose, with the reason.
+DELIBERATE_DEFAULTS = {
+    ('glance_store', 'rados_connect_timeout'): (
+        10,
+        "the rbd driver bounds the wait for a down cluster (upstream's -1 "
+        'leaves librados its 300 s)',
+    ),
+}
+
 CONFIG = """\
 [DEFAULT]
 node_staging_uri = file://{tmp}/staging
@@ -283,6 +292,9 @@ class UpstreamOptionsTest(testtools.TestCase):
                         for old in ours.deprecated_opts
                     ),
                 )
+                deliberate = DELIBERATE_DEFAULTS.get((group, name))
+                if deliberate:
+                    upstream = upstream._replace(default=deliberate[0])
                 if found != upstream:
                     differences.append((group, name, found, upstream))
         self.assertEqual([], differences)
