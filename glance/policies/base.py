@@ -4,6 +4,8 @@
 caller's project when it is a member of the image.
 """
 
+from oslo_policy import policy
+
 ADMIN = 'rule:context_is_admin'
 PROJECT_MEMBER = 'role:member and project_id:%(project_id)s'
 PROJECT_READER = 'role:reader and project_id:%(project_id)s'
@@ -21,3 +23,17 @@ ADMIN_OR_OWNER_OR_SHARED_READER = (
     '%s or (role:reader and (project_id:%%(project_id)s or '
     'project_id:%%(member_id)s))' % ADMIN
 )
+
+
+def documented_rule(name, check, description, *operations, **kwargs):
+    """A project-scoped rule default; ``operations`` are (method, path)."""
+    return policy.DocumentedRuleDefault(
+        name=name,
+        check_str=check,
+        description=description,
+        operations=[
+            {'path': path, 'method': method} for method, path in operations
+        ],
+        scope_types=['project'],
+        **kwargs,
+    )

@@ -1,7 +1,5 @@
 """Rule names and defaults for images, their data, locations and members."""
 
-from oslo_policy import policy
-
 from glance.policies import base
 
 GET_IMAGE = 'get_image'
@@ -43,16 +41,7 @@ _MEMBERS = _IMAGE + '/members'
 _MEMBER = _MEMBERS + '/{member_id}'
 
 
-def _rule(name, check, description, *operations):
-    return policy.DocumentedRuleDefault(
-        name=name,
-        check_str=check,
-        description=description,
-        operations=[
-            {'path': path, 'method': method} for method, path in operations
-        ],
-        scope_types=['project'],
-    )
+_rule = base.documented_rule
 
 
 RULES = [

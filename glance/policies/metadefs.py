@@ -66,16 +66,7 @@ _TAG = _TAGS + '/{tag_name}'
 _ASSOCIATIONS = _NAMESPACE + '/resource_types'
 
 
-def _rule(name, check, description, *operations):
-    return policy.DocumentedRuleDefault(
-        name=name,
-        check_str=check,
-        description=description,
-        operations=[
-            {'path': path, 'method': method} for method, path in operations
-        ],
-        scope_types=['project'],
-    )
+_rule = base.documented_rule
 
 
 RULES = [

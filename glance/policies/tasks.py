@@ -4,7 +4,7 @@ Every call checks ``tasks_api_access`` (admins, by default) and then its
 own rule.
 """
 
-from oslo_policy import policy
+from glance.policies import base
 
 GET_TASK = 'get_task'
 GET_TASKS = 'get_tasks'
@@ -16,17 +16,7 @@ _TASKS = '/v2/tasks'
 _TASK = _TASKS + '/{task_id}'
 
 
-def _rule(name, check, description, *operations, **kwargs):
-    return policy.DocumentedRuleDefault(
-        name=name,
-        check_str=check,
-        description=description,
-        operations=[
-            {'path': path, 'method': method} for method, path in operations
-        ],
-        scope_types=['project'],
-        **kwargs,
-    )
+_rule = base.documented_rule
 
 
 RULES = [

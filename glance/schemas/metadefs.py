@@ -7,6 +7,8 @@ that its schema lacks), and used to validate request bodies.
 
 import copy
 
+from glance.schemas import common
+
 TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string', None]
 MAX_NAME_LENGTH = 80
 
@@ -102,11 +104,7 @@ def _collection(name, items_key, item_schema, items_type='array'):
             'next': {'type': 'string'},
             'schema': {'type': 'string'},
         },
-        'links': [
-            {'rel': 'first', 'href': '{first}'},
-            {'rel': 'next', 'href': '{next}'},
-            {'rel': 'describedby', 'href': '{schema}'},
-        ],
+        'links': copy.deepcopy(common.LIST_LINKS),
     }
     if definitions:
         schema['definitions'] = definitions

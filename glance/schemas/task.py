@@ -70,11 +70,7 @@ TASKS = {
         'first': {'type': 'string'},
         'next': {'type': 'string'},
     },
-    'links': [
-        {'rel': 'first', 'href': '{first}'},
-        {'rel': 'next', 'href': '{next}'},
-        {'rel': 'describedby', 'href': '{schema}'},
-    ],
+    'links': copy.deepcopy(common.LIST_LINKS),
 }
 
 CREATE = {

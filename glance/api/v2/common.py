@@ -1,5 +1,7 @@
 """What several v2 handler modules share, so that none imports another."""
 
+import urllib.parse
+
 import webob.exc
 
 from glance import exception
@@ -45,3 +47,18 @@ def multi_stores(req):
             explanation='Multi backend is not supported at this site.'
         )
     return stores
+
+
+def page_links(req, path, markers, limit):
+    """``first`` and, for a full page, ``next`` links of a list answer
+    (the query kept, as upstream); ``markers`` are the page's markers."""
+    unmarked = [(k, v) for k, v in req.params.items() if k != 'marker']
+    links = {'first': _url(path, unmarked)}
+    if markers and len(markers) == limit:
+        links['next'] = _url(path, unmarked + [('marker', markers[-1])])
+    return links
+
+
+def _url(path, pairs):
+    query = urllib.parse.urlencode(pairs)
+    return '%s?%s' % (path, query) if query else path

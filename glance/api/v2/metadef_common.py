@@ -5,13 +5,13 @@ Not a handler module: the ``metadef_*`` handler modules import this one
 and never each other.
 """
 
-import urllib.parse
-
+import webob
 import webob.exc
 
 from glance import exception
 from glance.api import request
 from glance.api.v2 import serialize
+from glance.db import metadef_items
 from glance.db import metadefs as db_metadefs
 from glance.policies import metadefs as policies
 from glance.schemas import metadefs as schemas
@@ -67,20 +67,6 @@ def page_params(req, default_sort_key, default_sort_dir):
         'sort_key': req.params.get('sort_key', default_sort_key),
         'sort_dir': req.params.get('sort_dir', default_sort_dir),
     }
-
-
-def page_links(req, path, names, limit):
-    """``first`` and, for a full page, ``next`` (query kept, as upstream)."""
-    unmarked = [(k, v) for k, v in req.params.items() if k != 'marker']
-    links = {'first': _url(path, unmarked)}
-    if names and len(names) == limit:
-        links['next'] = _url(path, unmarked + [('marker', names[-1])])
-    return links
-
-
-def _url(path, pairs):
-    query = urllib.parse.urlencode(pairs)
-    return '%s?%s' % (path, query) if query else path
 
 
 def _present(body):
@@ -142,3 +128,19 @@ def property_body(item, name=None):
 
 def tag_body(item):
     return _present({'name': item['name'], **_times(item)})
+
+
+def delete_item(req, kind, rule, name_var):
+    """DELETE of one object, property or tag (named by ``name_var``)."""
+    found = namespace(req, rule)
+    metadef_items.delete(
+        req.context, kind, found['namespace'], req.urlvars[name_var]
+    )
+    return webob.Response(status=204)
+
+
+def delete_items(req, kind, rule):
+    """DELETE of all objects, properties or tags of the namespace."""
+    found = namespace(req, rule)
+    metadef_items.delete_all(req.context, kind, found['namespace'])
+    return webob.Response(status=204)

@@ -4,6 +4,7 @@ import webob
 
 from glance.api import errors
 from glance.api import request
+from glance.api.v2 import common as v2_common
 from glance.api.v2 import metadef_common as common
 from glance.api.v2 import serialize
 from glance.db import metadef_documents
@@ -104,7 +105,7 @@ def list_namespaces(req):
         'schema': '/v2/schemas/metadefs/namespaces',
     }
     body.update(
-        common.page_links(
+        v2_common.page_links(
             req,
             common.NAMESPACES_PATH,
             [namespace['namespace'] for namespace in namespaces],

@@ -1,7 +1,5 @@
 """Object handlers: ``/v2/metadefs/namespaces/{namespace_name}/objects``."""
 
-import webob
-
 from glance.api import errors
 from glance.api import request
 from glance.api.v2 import metadef_common as common
@@ -77,18 +75,11 @@ def update_object(req):
 
 @errors.Wsgify
 def delete_object(req):
-    namespace = common.namespace(req, policies.DELETE_OBJECT)
-    metadef_items.delete(
-        req.context,
-        'object',
-        namespace['namespace'],
-        req.urlvars['object_name'],
+    return common.delete_item(
+        req, 'object', policies.DELETE_OBJECT, 'object_name'
     )
-    return webob.Response(status=204)
 
 
 @errors.Wsgify
 def delete_objects(req):
-    namespace = common.namespace(req, policies.DELETE_OBJECT)
-    metadef_items.delete_all(req.context, 'object', namespace['namespace'])
-    return webob.Response(status=204)
+    return common.delete_items(req, 'object', policies.DELETE_OBJECT)

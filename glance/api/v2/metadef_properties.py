@@ -1,7 +1,5 @@
 """Property handlers: ``/v2/metadefs/namespaces/{name}/properties``."""
 
-import webob
-
 from glance import exception
 from glance.api import errors
 from glance.api import request
@@ -93,18 +91,11 @@ def update_property(req):
 
 @errors.Wsgify
 def delete_property(req):
-    namespace = common.namespace(req, policies.REMOVE_PROPERTY)
-    metadef_items.delete(
-        req.context,
-        'property',
-        namespace['namespace'],
-        req.urlvars['property_name'],
+    return common.delete_item(
+        req, 'property', policies.REMOVE_PROPERTY, 'property_name'
     )
-    return webob.Response(status=204)
 
 
 @errors.Wsgify
 def delete_properties(req):
-    namespace = common.namespace(req, policies.REMOVE_PROPERTY)
-    metadef_items.delete_all(req.context, 'property', namespace['namespace'])
-    return webob.Response(status=204)
+    return common.delete_items(req, 'property', policies.REMOVE_PROPERTY)

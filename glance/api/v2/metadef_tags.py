@@ -1,6 +1,5 @@
 """Tag handlers: ``/v2/metadefs/namespaces/{namespace_name}/tags``."""
 
-import webob
 from oslo_utils import strutils
 
 from glance.api import errors
@@ -82,15 +81,9 @@ def update_tag(req):
 
 @errors.Wsgify
 def delete_tag(req):
-    namespace = common.namespace(req, policies.DELETE_TAG)
-    metadef_items.delete(
-        req.context, 'tag', namespace['namespace'], req.urlvars['tag_name']
-    )
-    return webob.Response(status=204)
+    return common.delete_item(req, 'tag', policies.DELETE_TAG, 'tag_name')
 
 
 @errors.Wsgify
 def delete_tags(req):
-    namespace = common.namespace(req, policies.DELETE_TAGS)
-    metadef_items.delete_all(req.context, 'tag', namespace['namespace'])
-    return webob.Response(status=204)
+    return common.delete_items(req, 'tag', policies.DELETE_TAGS)

@@ -8,7 +8,6 @@ carries an ``expires_at`` of its own.
 """
 
 import datetime
-import urllib.parse
 
 import webob.exc
 
@@ -83,19 +82,6 @@ def _list_query(req):
     }
 
 
-def _links(req, tasks, limit):
-    unmarked = [(k, v) for k, v in req.params.items() if k != 'marker']
-    links = {'first': _tasks_url(unmarked)}
-    if tasks and len(tasks) == limit:
-        links['next'] = _tasks_url(unmarked + [('marker', tasks[-1].id)])
-    return links
-
-
-def _tasks_url(pairs):
-    query = urllib.parse.urlencode(pairs)
-    return '/v2/tasks?' + query if query else '/v2/tasks'
-
-
 def _listed_body(req, task):
     body = _task_body(req, task)
     for name in _LISTED_ONLY_IN_DETAIL:
@@ -112,7 +98,11 @@ def list_tasks(req):
         'tasks': [_listed_body(req, task) for task in tasks],
         'schema': '/v2/schemas/tasks',
     }
-    body.update(_links(req, tasks, query['limit']))
+    body.update(
+        common.page_links(
+            req, '/v2/tasks', [task.id for task in tasks], query['limit']
+        )
+    )
     return serialize.json_response(body)
 
 
