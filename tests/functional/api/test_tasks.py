@@ -30,8 +30,8 @@ class TasksTest(base.DataTestCase):
         cls.source.setUp()
         cls.server_args = dict(
             cls.server_args,
-            extra_config='[import_filtering_opts]\nallowed_hosts = '
-            '127.0.0.1\nallowed_ports = %d\n' % cls.source.port,
+            extra_config='[import_filtering_opts]\nallowed_hosts = ['
+            '127.0.0.1]\nallowed_ports = [%d]\n' % cls.source.port,
         )
         super().setUpClass()
 
