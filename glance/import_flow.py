@@ -273,10 +273,16 @@ def run(importer, task_id, image_id, request):
             with image_data.quietly('undo the import of %s' % image_id):
                 _undo(importer, image_id, pending)
         finally:
-            with image_data.quietly('unlock image %s' % image_id):
-                importer.repo.update(image_id, _unlock)
-            with image_data.quietly('end task %s' % task_id):
-                importer.tasks.update(task_id, outcome)
+            _finish(importer, task_id, image_id, outcome)
+
+
+def _finish(importer, task_id, image_id, outcome):
+    """End the task and unlock the image in one transaction: an image is
+    never left locked by a finished task, nor unlocked by a running one."""
+    with image_data.quietly('end task %s' % task_id):
+        with importer.repo.transaction():
+            importer.tasks.update(task_id, outcome)
+            importer.repo.update(image_id, _unlock)
 
 
 @contextlib.contextmanager
@@ -541,9 +547,10 @@ class Recovery:
             )
             return _in_thread(importer, task.id, image.id, request)
         importer.repo.update(image.id, _give_up)
-        importer.repo.update(image.id, _unlock)
-        importer.tasks.update(
+        _finish(
+            importer,
             task.id,
+            image.id,
             {
                 'status': 'failure',
                 'message': 'The process running the import died.',

@@ -12,6 +12,8 @@ import sqlite3
 import threading
 import time
 
+from testtools import content
+
 from tests.fixtures import byte_server
 from tests.functional.api import base
 
@@ -56,6 +58,7 @@ class SlowSource(http.server.ThreadingHTTPServer):
 class ImportRecoveryTest(base.DataTestCase):
     def setUp(self):
         super().setUp()
+        self.addOnException(self.attach_log)
         self.slow = SlowSource()
         self.addCleanup(self.slow.server_close)
         self.addCleanup(self.slow.shutdown)
@@ -63,6 +66,22 @@ class ImportRecoveryTest(base.DataTestCase):
         self.server.restart(
             extra_config='[import_filtering_opts]\nallowed_ports = [%d, %d]\n'
             % (self.slow.server_port, self.quick.port)
+        )
+
+    def attach_log(self, exc_info):
+        self.addDetail(
+            'glance-api.log', content.text_content(self.server.read_log())
+        )
+        self.addDetail(
+            'tasks',
+            content.text_content(
+                repr(
+                    self.sql(
+                        'SELECT * FROM tasks t '
+                        'JOIN task_info i ON i.task_id = t.id'
+                    )
+                )
+            ),
         )
 
     def sql(self, statement, *args):
