@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from bench import cases
 from bench import profiles
+from bench import rbd
 from bench import report
 from bench import servers
 from tests.functional.db import base as db_fixtures
@@ -47,6 +48,13 @@ def parse_args(argv):
     parser.add_argument('--parallel', default='1,2,4,8', type=_numbers)
     parser.add_argument('--workers', default=os.cpu_count(), type=int)
     parser.add_argument('--json', default=DEFAULT_JSON)
+    parser.add_argument(
+        '--rbd',
+        action='store_true',
+        help='also upload and download through an rbd store on a real '
+        'Ceph cluster (tools/backends/ceph.sh install), beside the rbd '
+        'bindings alone',
+    )
     parser.add_argument(
         '--profile',
         metavar='DIR',
@@ -125,6 +133,13 @@ def run_cases(bench, args):
         bench.parallel_downloads(image_id, args.size_mib, args.parallel)
     with _case(bench, args, 'upload', 'upload, %d MiB' % args.size_mib):
         bench.upload(path, args.size_mib, max(args.size_mib // 4, 1))
+    if args.rbd:
+        _progress('rbd store, %d MiB' % args.size_mib)
+        reason = rbd.missing()
+        if reason:
+            raise SystemExit(reason)
+        with contextlib.ExitStack() as stack:
+            rbd.run(bench, stack, path, args.size_mib, args.workers)
     _progress('glance-manage, %d locations' % args.locations)
     bench.eager_update(args.locations)
 

@@ -53,24 +53,6 @@ class BenchServer(server_fixtures.GlanceAPIServer):
         """Run glance-manage with this server's config."""
         self._run_manage(*args)
 
-    def worker_pids(self):
-        """Pids of the gunicorn workers (children of the master)."""
-        master = str(self.process.pid)
-        pids = []
-        for name in os.listdir('/proc'):
-            if name.isdigit() and _parent_pid(name) == master:
-                pids.append(int(name))
-        return pids
-
-
-def _parent_pid(pid):
-    try:
-        with open('/proc/%s/stat' % pid) as stat:
-            # The command name may hold spaces: fields follow its ')'.
-            return stat.read().rsplit(')', 1)[1].split()[1]
-    except (OSError, IndexError):
-        return None
-
 
 def reset_peak_rss(pids):
     """Make VmHWM start again from the current RSS (Linux clear_refs)."""

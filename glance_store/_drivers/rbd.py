@@ -382,19 +382,24 @@ class Store(driver.Store):
         return utils.ClosingIterator(chunks, stack.close), length
 
     def _read(self, image, offset, end, name):
-        while offset < end:
-            size = min(self.READ_CHUNKSIZE, end - offset)
-            try:
-                data = image.read(offset, size)
-            except rbd.Error as e:
-                raise exceptions.BackendException(
-                    'Reading %s from store %s failed: %s'
-                    % (name, self.group_name, type(e).__name__)
-                ) from None
-            if not data:
-                return
-            offset += len(data)
-            yield data
+        # The next chunk is read from Ceph while the caller sends this one.
+        pending = None
+        try:
+            while offset < end or pending is not None:
+                ahead = None
+                if offset < end:
+                    size = min(self.READ_CHUNKSIZE, end - offset)
+                    ahead = _AsyncRead(image, offset, size)
+                    offset += size
+                current, pending = pending, ahead
+                if current is not None:
+                    data = current.result(self, name)
+                    if not data:
+                        return
+                    yield data
+        finally:
+            if pending is not None:
+                pending.completion.wait_for_complete_and_cb()
 
     def get_size(self, location, context=None):
         loc = location.store_location
@@ -484,15 +489,27 @@ class Store(driver.Store):
         zeros = bytes(self.WRITE_CHUNKSIZE) if self.thin_provisioning else b''
         size = image.size()
         offset = 0
-        for chunk in chunks:
-            end = offset + len(chunk)
-            if end > size:
-                # Unknown size: grow in steps, not once per chunk.
-                size = max(end, min(2 * size, size + 1024 * MiB), MIN_GROWTH)
-                image.resize(size)
-            if not (zeros and chunk == zeros[: len(chunk)]):
-                image.write(chunk, offset)
-            offset = end
+        # One write in flight while the next chunk is read and hashed.
+        pending = None
+        try:
+            for chunk in chunks:
+                end = offset + len(chunk)
+                if end > size:
+                    # Unknown size: grow in steps, not once per chunk.
+                    size = max(
+                        end, min(2 * size, size + 1024 * MiB), MIN_GROWTH
+                    )
+                    image.resize(size)
+                if not (zeros and chunk == zeros[: len(chunk)]):
+                    if pending is not None:
+                        _check(pending, self, image.get_name())
+                    pending = image.aio_write(chunk, offset, _ignore)
+                offset = end
+            if pending is not None:
+                _check(pending, self, image.get_name())
+        finally:
+            if pending is not None:
+                pending.wait_for_complete_and_cb()
 
     def _remove_quietly(self, ioctx, image_id):
         LOG.warning(
@@ -555,3 +572,32 @@ class Store(driver.Store):
                 'snapshot %s of rbd image %s has clones'
                 % (loc.snapshot, loc.image)
             )
+
+
+def _ignore(*_args):
+    """Completion callback of the writes: their result is read after."""
+
+
+def _check(completion, store, name):
+    completion.wait_for_complete_and_cb()
+    result = completion.get_return_value()
+    if result < 0:
+        raise exceptions.BackendException(
+            'Ceph request for %s of store %s failed (%s)'
+            % (name, store.group_name, os.strerror(-result))
+        )
+
+
+class _AsyncRead:
+    """An rbd read in flight; ``result`` waits for its bytes."""
+
+    def __init__(self, image, offset, size):
+        self.data = b''
+        self.completion = image.aio_read(offset, size, self._done)
+
+    def _done(self, completion, data):
+        self.data = data
+
+    def result(self, store, name):
+        _check(self.completion, store, name)
+        return self.data

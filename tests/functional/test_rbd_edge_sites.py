@@ -377,6 +377,40 @@ class DataSafetyTest(EdgeSitesTestCase):
         )
         self.assertEqual([], self.rows(image_id))
 
+    def test_copy_killed_mid_write_is_redone_after_restart(self):
+        # The process dies while writing to cluster B: the half-written
+        # rbd image stays, without snapshot, until the restarted API's
+        # import recovery writes the copy again over it.
+        data = os.urandom(128 * MiB)
+        image_id = self.uploaded(data)
+        response = self.request(
+            'POST',
+            '/v2/images/%s/import' % image_id,
+            json={'method': {'name': 'copy-image'}, 'stores': ['edge2']},
+        )
+        self.assertEqual(202, response.status_code, response.text)
+        self.wait_until(
+            lambda: image_id in self.b.images(), 'the copy to start'
+        )
+        self.server.kill()
+        self.assertEqual(1, len(self.rows(image_id)))
+        self.server.restart()
+        self.wait_until(
+            lambda: len(self.rows(image_id)) == 2, 'the copy to be redone'
+        )
+        self.assertIn(
+            'Removing the partly written rbd image %s' % image_id,
+            self.server.read_log(),
+        )
+        response = self.request('DELETE', '/v2/stores/edge1/' + image_id)
+        self.assertEqual(204, response.status_code, response.text)
+        self.assertEqual(data, self.download(image_id).content)
+        with self.b.ioctx() as ioctx:
+            with ceph.rbd.Image(ioctx, image_id, read_only=True) as image:
+                self.assertEqual(
+                    ['snap'], [s['name'] for s in image.list_snaps()]
+                )
+
     def test_clone_of_the_snapshot_blocks_delete(self):
         data = os.urandom(2 * MiB)
         image_id = self.uploaded(data)

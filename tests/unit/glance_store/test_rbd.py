@@ -227,6 +227,15 @@ class RbdStoreTest(CephTestCase):
         self.assertEqual(data[MiB - 10 : 2 * MiB + 10], part)
         self.assertEqual(MiB + 20, size)
 
+    def test_download_given_up_early_closes_cleanly(self):
+        store = self.make_store('small', rbd_store_chunk_size=1)
+        data = os.urandom(4 * MiB)
+        _, url = self.add(data, store=store)
+        chunks, size = store.get(location_of(store, url))
+        self.assertEqual(data[:MiB], next(iter(chunks)))
+        chunks.close()  # a read ahead is in flight
+        self.assertEqual((data, size), read_all(store, url))
+
     def test_chunk_size_must_be_a_power_of_two(self):
         conf = store_conf(self.cluster, rbd_store_chunk_size=3)
         store = rbd_driver.Store(conf, backend='edge1')
