@@ -471,6 +471,17 @@ class Store(driver.Store):
             except rbd.NoSpace:
                 raise exceptions.StorageFull() from None
 
+    def discard_partial(self, image_id):
+        """Remove the image an add killed mid-write left (one without
+        snapshot), once the dead writer's watch has expired."""
+        with self._ioctx() as ioctx:
+            try:
+                abandoned = self._abandoned(ioctx, image_id)
+            except rbd.ImageNotFound:
+                return
+            if abandoned:
+                self._remove_quietly(ioctx, image_id)
+
     def _abandoned(self, ioctx, image_id):
         """Whether ``image_id`` is what a writer that died left: no
         snapshot (a finished add has one) and no live watch (a writer

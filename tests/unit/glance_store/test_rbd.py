@@ -162,6 +162,9 @@ class RbdStoreContractTest(store_contract.StoreContract, CephTestCase):
     def absent_url(self):
         return self.store.url_prefix + 'no-such-image/snap'
 
+    def stored_names(self):
+        return self.cluster.images()
+
 
 class RbdStoreTest(CephTestCase):
     def setUp(self):
@@ -312,6 +315,16 @@ class RbdStoreTest(CephTestCase):
         with self.cluster.ioctx() as ioctx:
             ceph.rbd.RBD().create(ioctx, image_id, MiB)
         _, url = self.add(b'complete', image_id=image_id)
+        self.assertEqual(b'complete', read_all(self.store, url)[0])
+
+    def test_discard_partial_removes_only_an_unfinished_image(self):
+        partial = str(uuid.uuid4())
+        with self.cluster.ioctx() as ioctx:
+            ceph.rbd.RBD().create(ioctx, partial, MiB)
+        complete, url = self.add(b'complete')
+        for image_id in (partial, complete, 'never-written'):
+            self.store.discard_partial(image_id)
+        self.assertNotIn(partial, self.cluster.images())
         self.assertEqual(b'complete', read_all(self.store, url)[0])
 
     def test_image_being_written_elsewhere_is_a_duplicate(self):
