@@ -92,10 +92,8 @@ class StoreContract:
     store = None
     # Strings that must never appear in a URL the store returns.
     secrets = ()
-
-    def stored_names(self):
-        """Names of everything the store holds (writable stores)."""
-        raise NotImplementedError
+    # Writable stores' tests define ``stored_names()``: the names of
+    # everything the store holds (here or in their own base class).
 
     def absent_url(self):
         """A URL this store would own but that holds no data."""

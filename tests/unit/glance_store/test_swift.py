@@ -349,6 +349,15 @@ class SwiftTestCase(testtools.TestCase):
         values.setdefault('swift_store_container', self.container)
         return make_store(**values)
 
+    def stored_names(self):
+        """Every object of the test's container (none before it exists)."""
+        try:
+            return list(self.objects())
+        except swiftclient.ClientException as error:
+            if error.http_status != 404:
+                raise
+            return []
+
     def objects(self, container=None):
         """{name: bytes} of the objects in the test's container."""
         _, listing = self.client.get_container(
