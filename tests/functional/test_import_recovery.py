@@ -23,7 +23,7 @@ DATA = os.urandom(96 * 1024 * 1024)
 DIGEST = hashlib.sha512(DATA).hexdigest()
 # The lease (10 s) runs out, the next sweep (every 4 s) takes the task
 # over and the import runs again.
-RECOVERY_TIMEOUT = 90
+RECOVERY_TIMEOUT = 180
 STAGING = os.path.join('staging', 'os_glance_staging_store')
 
 
