@@ -249,14 +249,15 @@ def strip_credentials(url):
 def rewritten_url(url):
     """The URL to record instead of ``url``, or None to keep it.
 
-    Upstream's store library wrote the access and secret key into every s3
-    location URL; our s3 driver reads them from its options only, so such
-    URLs lose them. Swift URLs keep theirs: upstream's swift driver may
-    still need them.
+    Upstream glance_store wrote credentials into location URLs: the access
+    and secret key into every s3 one, ``user:key@`` into swift ones when
+    the store's own section held the credentials. Our s3 and swift
+    drivers read them from their configuration only, so such URLs lose
+    them.
     """
     if '@' not in url:  # the common case, checked first: it is on every read
         return None
-    if _split_scheme(url)[3].family != 's3':
+    if not _split_scheme(url)[3].credentialed:
         return None
     stripped = strip_credentials(url)
     return None if stripped == url else stripped

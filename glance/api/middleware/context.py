@@ -6,6 +6,8 @@ client sends, and a request with no identity at all acts as an admin of
 ``DEFAULT_PROJECT``.
 """
 
+import json
+
 import webob.exc
 
 from glance import context
@@ -28,6 +30,16 @@ def with_implied_roles(roles):
     return expanded
 
 
+def _service_catalog(req):
+    """keystonemiddleware's X-Service-Catalog (JSON), for stores that
+    act as the caller (multi-tenant swift); None when absent or broken."""
+    try:
+        catalog = json.loads(req.headers.get('X-Service-Catalog', ''))
+    except ValueError:
+        return None
+    return catalog if isinstance(catalog, list) else None
+
+
 def _header_list(req, name):
     values = req.headers.get(name, '').split(',')
     return [value.strip() for value in values if value.strip()]
@@ -46,6 +58,7 @@ class ContextMiddleware(base.Middleware):
             roles=_header_list(req, 'X-Roles'),
             request_id=req.environ.get('openstack.request_id'),
             auth_token=req.headers.get('X-Auth-Token'),
+            service_catalog=_service_catalog(req),
             overwrite=False,
         )
 

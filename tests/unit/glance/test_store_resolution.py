@@ -159,7 +159,9 @@ REWRITE_CASES = [
     ('s3://AKIA:se/cr@et@host/bucket/id', 's3://host/bucket/id'),
     ('S3+HTTP://AK:s@host/b/id', 'S3+HTTP://host/b/id'),
     ('s3://host/bucket/id', None),
-    ('swift+https://u:k@auth/v3/c/o', None),
+    ('swift+https://u:k@auth/v3/c/o', 'swift+https://auth/v3/c/o'),
+    ('swift://t:u:k/ey@Auth/c/o', 'swift://Auth/c/o'),
+    ('swift+config://ref1/c/o', None),
     ('http://u:p@host/x', None),
     ('file:///data/a@b/x', None),
     ('junk@', None),
@@ -204,7 +206,7 @@ class StripCredentialsTest(testtools.TestCase):
                 'url %r' % url,
             )
 
-    def test_only_legacy_s3_urls_are_rewritten(self):
+    def test_only_credentialed_s3_and_swift_urls_are_rewritten(self):
         for url, expected in REWRITE_CASES:
             self.assertEqual(
                 expected, store_resolution.rewritten_url(url), 'url %r' % url
@@ -217,6 +219,14 @@ class StripCredentialsTest(testtools.TestCase):
         self.assertEqual(
             'cloud', index.resolve(store_resolution.rewritten_url(legacy))
         )
+
+    def test_rewritten_swift_url_resolves_like_the_legacy_one(self):
+        index = StoreIndex({'east': (SWIFT, ['swift+http://ks:5000/v3/c/'])})
+        legacy = 'swift+http://p:u:k/ey@ks:5000/v3/c/id'
+        rewritten = store_resolution.rewritten_url(legacy)
+        self.assertEqual('swift+http://ks:5000/v3/c/id', rewritten)
+        self.assertEqual('east', index.resolve(legacy))
+        self.assertEqual('east', index.resolve(rewritten))
 
 
 class ResolveTest(testtools.TestCase):

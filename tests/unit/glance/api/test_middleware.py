@@ -67,6 +67,37 @@ class ContextTest(testtools.TestCase):
         )
         self.assertEqual('p|u|admin|True', response.text)
 
+    def test_token_and_service_catalog_reach_the_context(self):
+        seen = []
+
+        @webob.dec.wsgify
+        def keep(req):
+            seen.append(req.environ[request.CONTEXT_KEY])
+            return webob.Response()
+
+        catalog = [{'type': 'object-store', 'endpoints': []}]
+        for header, expected in (
+            ('[{"type": "object-store", "endpoints": []}]', catalog),
+            ('not json', None),
+            ('{"type": "object-store"}', None),
+        ):
+            req = webob.Request.blank(
+                '/',
+                headers={
+                    'X-Identity-Status': 'Confirmed',
+                    'X-Auth-Token': 'tok',
+                    'X-Service-Catalog': header,
+                },
+            )
+            req.environ[request.STATE_KEY] = state.AppState.build(
+                base.make_conf()
+            )
+            req.get_response(context_middleware.ContextMiddleware(keep))
+            self.assertEqual(
+                ('tok', expected),
+                (seen[-1].auth_token, seen[-1].service_catalog),
+            )
+
 
 class VersionNegotiationTest(testtools.TestCase):
     def negotiate(self, path, headers=None, **conf):
