@@ -25,6 +25,7 @@ import urllib.parse
 
 import requests
 import swiftclient
+import swiftclient.client
 import urllib3
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import session as ks_session
@@ -43,6 +44,11 @@ from glance_store.common import utils
 __all__ = ['Store', 'StoreLocation']
 
 LOG = logging.getLogger(__name__)
+
+# swiftclient logs the first 16 characters of every token it sends by
+# default; no part of a token belongs in glance's logs.
+swiftclient.client.logger_settings['redact_sensitive_headers'] = True
+swiftclient.client.logger_settings['reveal_sensitive_prefix'] = 0
 
 # Seconds to wait for Swift or Keystone to accept a connection or answer.
 _TIMEOUT = 60
