@@ -8,7 +8,7 @@ from glance_store import registry
 
 # The short entry point names; the upstream-style long aliases load the
 # same classes.
-_DRIVERS = ('file', 'http', 's3', 'rbd')
+_DRIVERS = ('file', 'http', 's3', 'rbd', 'swift')
 
 
 def list_opts():

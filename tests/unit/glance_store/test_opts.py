@@ -20,6 +20,7 @@ class ListOptsTest(testtools.TestCase):
                 'https_insecure',
                 's3_store_host',
                 'rbd_store_pool',
+                'swift_store_config_file',
             ):
                 self.assertIn(name, names[group])
         self.assertIn('default_backend', names['glance_store'])
