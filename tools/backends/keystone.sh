@@ -14,7 +14,7 @@ STAMP="$VENV/installed-$KEYSTONE_VERSION-$UWSGI_VERSION"
 usable() {
     [ -e "$STAMP" ] && [ -x "$VENV/bin/uwsgi" ] &&
         [ -x "$VENV/bin/keystone-manage" ] &&
-        "$VENV/bin/python" -c 'import keystone.server.wsgi, keystone.wsgi'
+        "$VENV/bin/python" -c 'import keystone.wsgi'
 }
 
 # pip's output goes to a log, shown when the install fails.

@@ -16,17 +16,14 @@ declares its true length, the last one what is left.
 
 import contextlib
 import functools
-import http.client
 import logging
 import os
 import tempfile
 import threading
 import urllib.parse
 
-import requests
 import swiftclient
 import swiftclient.client
-import urllib3
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import session as ks_session
 from keystoneauth1.access import service_catalog
@@ -36,6 +33,7 @@ from glance_store import capabilities
 from glance_store import driver
 from glance_store import exceptions
 from glance_store._drivers.swift import options
+from glance_store._drivers.swift import streams
 from glance_store._drivers.swift.location import SCHEMES
 from glance_store._drivers.swift.location import StoreLocation
 from glance_store._drivers.swift.location import scheme_and_host
@@ -53,133 +51,11 @@ swiftclient.client.logger_settings['reveal_sensitive_prefix'] = 0
 # Seconds to wait for Swift or Keystone to accept a connection or answer.
 _TIMEOUT = 60
 _SEGMENT_NAME = '%s-%05d'
-# What a broken connection raises while a body is read.
-_STREAM_ERRORS = (
-    OSError,
-    http.client.HTTPException,
-    requests.RequestException,
-    urllib3.exceptions.HTTPError,
-)
 
 
 def _same_address(a, b):
     """Whether two auth addresses name the same place (scheme aside)."""
     return scheme_and_host(a)[1].lower() == scheme_and_host(b)[1].lower()
-
-
-class _Stream:
-    """File-like reads over an iterator of byte chunks; ``error`` keeps
-    what the source raised (swiftclient would report it as its own)."""
-
-    def __init__(self, chunks):
-        self._chunks = chunks
-        self._buffer = b''
-        self.error = None
-
-    def at_end(self):
-        while not self._buffer:
-            try:
-                chunk = next(self._chunks, None)
-            except BaseException as e:
-                self.error = e
-                raise
-            if chunk is None:
-                return True
-            self._buffer = chunk
-        return False
-
-    def read(self, size):
-        if self.at_end():
-            return b''
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
-        return data
-
-
-class _Segment:
-    """At most ``length`` bytes of a ``_Stream``; with ``exact``, the
-    stream ending sooner is an error rather than a short segment (a PUT
-    that declared the length must not end early)."""
-
-    def __init__(self, stream, length, exact):
-        self._stream = stream
-        self._left = length
-        self._exact = exact
-        self.bytes_read = 0
-
-    def read(self, size=-1):
-        if size is None or size < 0:
-            size = self._left
-        data = self._stream.read(min(size, self._left)) if self._left else b''
-        if not data and self._left and self._exact:
-            self._stream.error = OSError(
-                'image data ended %d bytes early' % self._left
-            )
-            raise self._stream.error
-        self._left -= len(data)
-        self.bytes_read += len(data)
-        return data
-
-
-class _ResumingBody:
-    """Chunks of a GET that is resumed where it broke, ``retries`` times."""
-
-    def __init__(self, store, conn, loc, body, start, length, retries):
-        self._store = store
-        self._conn = conn
-        self._loc = loc
-        self._body = body
-        self._start = start
-        self._length = length
-        self._retries = retries
-
-    def __iter__(self):
-        done = 0
-        attempts = 0
-        try:
-            while True:
-                try:
-                    for chunk in self._body:
-                        done += len(chunk)
-                        yield chunk
-                    if done >= self._length:
-                        return
-                    error = 'ended early'
-                except _STREAM_ERRORS as e:
-                    error = type(e).__name__
-                if attempts >= self._retries:
-                    raise exceptions.RemoteServiceUnavailable(
-                        message='Download of %s from store %s broke at byte '
-                        '%d of %d (%s)'
-                        % (
-                            self._loc.obj,
-                            self._store.group_name,
-                            done,
-                            self._length,
-                            error,
-                        )
-                    ) from None
-                attempts += 1
-                LOG.warning(
-                    'Download of %s broke at byte %d (%s); resuming '
-                    '(attempt %d of %d)',
-                    self._loc.obj,
-                    done,
-                    error,
-                    attempts,
-                    self._retries,
-                )
-                self._body.close()
-                self._body = self._store._get_body(
-                    self._conn,
-                    self._loc,
-                    self._start + done,
-                    self._start + self._length - 1,
-                )[1]
-        finally:
-            self.close()
-
-    def close(self):
-        self._body.close()
 
 
 class Store(driver.Store):
@@ -462,7 +338,7 @@ class Store(driver.Store):
                 'Keystone failed store %s (%s)'
                 % (self.group_name, type(e).__name__)
             ) from None
-        except _STREAM_ERRORS as e:
+        except streams.STREAM_ERRORS as e:
             raise exceptions.RemoteServiceUnavailable(
                 message='Swift of store %s cannot be reached (%s)'
                 % (self.group_name, type(e).__name__)
@@ -479,8 +355,19 @@ class Store(driver.Store):
             headers, body = self._get_body(conn, loc, offset, last)
         length = int(headers['content-length'])
         retries = self.option('swift_store_retry_get_count')
-        chunks = _ResumingBody(self, conn, loc, body, offset, length, retries)
+        chunks = streams.ResumingBody(
+            functools.partial(self._reopen, conn, loc),
+            loc.obj,
+            self.group_name,
+            body,
+            offset,
+            length,
+            retries,
+        )
         return iter(chunks), length
+
+    def _reopen(self, conn, loc, first, last):
+        return self._get_body(conn, loc, first, last)[1]
 
     def _get_body(self, conn, loc, first, last):
         headers = {}
@@ -537,14 +424,14 @@ class Store(driver.Store):
             if self._exists(conn, container, image_id):
                 raise exceptions.Duplicate(image=image_id)
         reader = utils.HashingReader(image_file, hashing_algo, verifier)
-        stream = _Stream(reader.chunks(self.WRITE_CHUNKSIZE))
+        stream = streams.Stream(reader.chunks(self.WRITE_CHUNKSIZE))
         try:
             with self._swift_errors(image_id):
                 if 0 < (image_size or 0) < self.large_object_size:
                     conn.put_object(
                         container,
                         image_id,
-                        _Segment(stream, image_size, exact=True),
+                        streams.Segment(stream, image_size, exact=True),
                         content_length=image_size,
                     )
                 else:
@@ -607,7 +494,7 @@ class Store(driver.Store):
                 if left is None
                 else min(self.segment_size, left)
             )
-            segment = _Segment(stream, length, exact=left is not None)
+            segment = streams.Segment(stream, length, exact=left is not None)
             self._put_segment(
                 conn,
                 container,

@@ -709,6 +709,8 @@ class SwiftDownTest(SwiftTestCase):
 class TempauthContractTest(store_contract.StoreContract, SwiftTestCase):
     """The shared driver contract, Swift's own auth (v1) reference."""
 
+    secrets = (KEY,)
+
     def setUp(self):
         super().setUp()
         self.useFixture(store_maps.StoreMapsFixture())
@@ -803,6 +805,7 @@ class KeystoneStoreTest(store_contract.StoreContract, KeystoneTestCase):
             conf.set_override(name, value, group=BACKEND)
         multi_backend.create_multi_stores(conf)
         self.store = multi_backend.get_store_from_store_identifier(BACKEND)
+        self.secrets = (self.alice.password,)
 
     def absent_url(self):
         return self.store.url_prefix + 'no-such-image'
