@@ -3,7 +3,9 @@
 Each command group is one function in ``COMMAND_GROUPS`` that adds its
 commands to the argparse sub-parsers it is given; every command sets
 ``action_fn``, a function of the parsed configuration (its own arguments
-are under ``conf.command``) returning the exit code.
+are under ``conf.command``) returning the exit code. Upstream's one-word
+spellings (``db_sync``, ``db_version``, ``db_load_metadefs``, ...) are
+top-level commands running the same functions (``LEGACY_COMMANDS``).
 
 Without a config file, the embedded default of glance-api applies
 (``glance.conf.embedded``): run from the directory glance-api ran in, the
@@ -16,44 +18,17 @@ from oslo_config import cfg
 
 import glance.conf
 from glance import exception
+from glance.cmd import manage_db
 from glance.cmd import manage_locations
-from glance.cmd import manage_metadefs
 from glance.conf import checks
 from glance.conf import embedded
 from glance.db import locations
-from glance.db import migration
 from glance.db import session
 
 EXIT_ERROR = 1
 
-
-def db_sync(conf):
-    migration.sync(conf)
-    print('Database is at revision %s' % migration.version(conf))
-    return 0
-
-
-def db_version(conf):
-    print(migration.version(conf) or 'No revision: the database is empty')
-    return 0
-
-
-def add_db_commands(subparsers):
-    sync = subparsers.add_parser(
-        'sync',
-        help='Create or upgrade the schema; adopts a database last '
-        'migrated by upstream Glance.',
-    )
-    sync.set_defaults(action_fn=db_sync)
-    show = subparsers.add_parser(
-        'version', help='Print the schema revision of the database.'
-    )
-    show.set_defaults(action_fn=db_version)
-    manage_metadefs.add_commands(subparsers)
-
-
 COMMAND_GROUPS = {
-    'db': add_db_commands,
+    'db': manage_db.add_db_commands,
     'location': manage_locations.add_location_commands,
 }
 
@@ -63,6 +38,7 @@ def _add_command_parsers(subparsers):
     for name, add_commands in COMMAND_GROUPS.items():
         group = subparsers.add_parser(name)
         add_commands(group.add_subparsers(dest='action', required=True))
+    manage_db.add_legacy_commands(subparsers)
 
 
 def _default_config_files():

@@ -1,9 +1,10 @@
 """SQLAlchemy models of the image tables, as upstream Glance names them.
 
 Table, column, index and constraint names match upstream so that a database
-last migrated by upstream Glance is used in place. The cache tables belong
-to a feature this fork does not have; they are not modelled and are left
-alone when present.
+last migrated by upstream Glance is used in place. The image cache tables
+are modelled only so that a database built here has every table of
+upstream's schema (upstream's glance-manage can take it back); nothing here
+reads or writes them. Tables not modelled are left alone when present.
 """
 
 import json
@@ -316,3 +317,45 @@ class MetadefNamespaceResourceType(BASE, MetadefBase):
     )
     properties_target = Column(String(80))
     prefix = Column(String(80))
+
+
+# Upstream's image cache (2024.1): an id that is BIGINT except on SQLite.
+_CACHE_ID = BigInteger().with_variant(Integer, 'sqlite')
+
+
+class NodeReference(BASE):
+    __tablename__ = 'node_reference'
+    __table_args__ = (
+        UniqueConstraint(
+            'node_reference_url', name='uq_node_reference_node_reference_url'
+        ),
+        GlanceBase.__table_args__,
+    )
+
+    node_reference_id = Column(_CACHE_ID, primary_key=True)
+    node_reference_url = Column(String(255), nullable=False)
+
+
+class CachedImage(BASE):
+    __tablename__ = 'cached_images'
+    __table_args__ = (
+        UniqueConstraint(
+            'image_id',
+            'node_reference_id',
+            name='ix_cached_images_image_id_node_reference_id',
+        ),
+        GlanceBase.__table_args__,
+    )
+
+    id = Column(_CACHE_ID, primary_key=True)
+    image_id = Column(String(36), nullable=False)
+    last_accessed = Column(DateTime, nullable=False)
+    last_modified = Column(DateTime, nullable=False)
+    size = Column(BigInteger, nullable=False)
+    hits = Column(Integer, nullable=False)
+    checksum = Column(String(32))
+    node_reference_id = Column(
+        _CACHE_ID,
+        ForeignKey('node_reference.node_reference_id'),
+        nullable=False,
+    )

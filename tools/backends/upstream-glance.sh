@@ -2,7 +2,10 @@
 # Upstream Glance from PyPI, in a venv of its own under
 # .backends/upstream-glance, for interoperation tests only: its
 # glance-manage fills a database with its own db_load_metadefs, which ours
-# must then serve unchanged (tests/functional/test_upstream_metadefs.py).
+# must then serve unchanged (tests/functional/test_upstream_metadefs.py),
+# and takes a database back after ours migrated it, on SQLite, MariaDB and
+# PostgreSQL, where its glance-api serves it again
+# (tests/functional/db/test_upstream_door.py, tests/fixtures/upstream_glance.py).
 # Nothing of it is imported by this project.
 #   bash tools/backends/upstream-glance.sh install   # idempotent
 set -eu
@@ -13,7 +16,7 @@ STAMP="$VENV/installed-$GLANCE_VERSION"
 
 usable() {
     [ -e "$STAMP" ] && [ -x "$VENV/bin/glance-manage" ] &&
-        "$VENV/bin/python" -c 'import glance.cmd.manage'
+        "$VENV/bin/python" -c 'import glance.cmd.manage, pymysql, psycopg2'
 }
 
 case "${1:-install}" in
@@ -24,7 +27,8 @@ install)
     fi
     rm -rf "$VENV"
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q "glance==$GLANCE_VERSION" \
+    "$VENV/bin/pip" install -q "glance==$GLANCE_VERSION" PyMySQL \
+        psycopg2-binary \
         >"$VENV/pip.log" 2>&1 || { tail -20 "$VENV/pip.log" >&2; exit 1; }
     touch "$STAMP"
     usable
