@@ -42,12 +42,14 @@ class Server(base.BaseApplication):
         return self.application
 
 
-def _post_fork(application):
+def _post_fork(conf, application):
     # A worker starts its background work (import recovery) at once,
-    # rather than on its first request.
+    # rather than on its first request, and gets a profiler notifier of
+    # its own (its connection must not be shared with other processes).
     start = getattr(application, 'start_background', None)
 
     def post_fork(server, worker):
+        wsgi.setup_profiler(conf)
         if start is not None:
             start()
 
@@ -77,7 +79,7 @@ def server_options(conf, application=None):
         'proc_name': 'glance-api',
         # One control socket per user would clash between several servers.
         'control_socket_disable': True,
-        'post_fork': _post_fork(application),
+        'post_fork': _post_fork(conf, application),
     }
 
 

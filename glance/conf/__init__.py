@@ -5,6 +5,7 @@ from glance.conf import image_format
 from glance.conf import import_filtering
 from glance.conf import libraries
 from glance.conf import paste
+from glance.conf import profiler
 from glance.conf import task
 
 
@@ -15,3 +16,4 @@ def register_opts(conf):
     paste.register_opts(conf)
     task.register_opts(conf)
     libraries.register_opts(conf)
+    profiler.register_opts(conf)

@@ -10,10 +10,13 @@ import tempfile
 from glance.db import session
 
 # What a fresh machine runs with: SQLite and two file stores below
-# ./data, no authentication. Written to a temporary file and parsed like an
-# operator's config, so every option is set exactly as one would set it.
+# ./data, no authentication, so only this machine may connect (127.0.0.1);
+# a configuration file replaces all of it (README). Written to a temporary
+# file and parsed like an operator's config, so every option is set exactly
+# as one would set it.
 EMBEDDED_CONFIG = """\
 [DEFAULT]
+bind_host = 127.0.0.1
 enabled_backends = fast:file, cheap:file
 node_staging_uri = file://{data}/staging
 

@@ -5,6 +5,7 @@ from glance.conf import image_format
 from glance.conf import import_filtering
 from glance.conf import libraries
 from glance.conf import paste
+from glance.conf import profiler
 from glance.conf import task
 from glance.conf import unsupported
 
@@ -18,4 +19,5 @@ def list_opts():
         + task.list_opts()
         + libraries.list_opts()
         + unsupported.list_opts()
+        + profiler.list_opts()
     )

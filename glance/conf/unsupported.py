@@ -148,65 +148,6 @@ GROUP_OPTS = {
             help=_help('GPT/MBR safety checks that only warn.'),
         ),
     ],
-    'profiler': [
-        cfg.BoolOpt(
-            'enabled',
-            default=False,
-            deprecated_name='profiler_enabled',
-            help=_help('Trace requests with osprofiler.'),
-        ),
-        cfg.BoolOpt(
-            'trace_sqlalchemy',
-            default=False,
-            help=_help('Trace SQL statements too.'),
-        ),
-        cfg.BoolOpt(
-            'trace_requests',
-            default=False,
-            help=_help('Trace requests to other services too.'),
-        ),
-        cfg.StrOpt(
-            'hmac_keys',
-            default='SECRET_KEY',
-            secret=True,
-            help=_help('Keys that sign trace requests.'),
-        ),
-        cfg.StrOpt(
-            'connection_string',
-            default='messaging://',
-            help=_help('Where traces are sent.'),
-        ),
-        cfg.StrOpt(
-            'es_doc_type',
-            default='notification',
-            help=_help('Elasticsearch document type of traces.'),
-        ),
-        cfg.StrOpt(
-            'es_scroll_time',
-            default='2m',
-            help=_help('Elasticsearch scroll time.'),
-        ),
-        cfg.IntOpt(
-            'es_scroll_size',
-            default=10000,
-            help=_help('Elasticsearch scroll size.'),
-        ),
-        cfg.FloatOpt(
-            'socket_timeout',
-            default=0.1,
-            help=_help('Redis socket timeout in seconds.'),
-        ),
-        cfg.StrOpt(
-            'sentinel_service_name',
-            default='mymaster',
-            help=_help('Redis sentinel service name.'),
-        ),
-        cfg.BoolOpt(
-            'filter_error_trace',
-            default=False,
-            help=_help('Keep only traces with errors.'),
-        ),
-    ],
     'task': [
         cfg.StrOpt(
             'task_executor',

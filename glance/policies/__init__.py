@@ -7,6 +7,7 @@
 from oslo_policy import policy
 
 from glance import exception
+from glance.policies import cache
 from glance.policies import images
 from glance.policies import metadefs
 from glance.policies import tasks
@@ -26,7 +27,9 @@ BASE_RULES = [
 
 
 def list_rules():
-    return BASE_RULES + images.RULES + metadefs.RULES + tasks.RULES
+    return (
+        BASE_RULES + images.RULES + metadefs.RULES + tasks.RULES + cache.RULES
+    )
 
 
 def enforcer(conf):

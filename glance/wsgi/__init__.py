@@ -1,14 +1,26 @@
 """Start-up shared by ``glance-api`` and the uWSGI/mod_wsgi entry point.
 
-``init_application`` parses the configuration, sets up logging, the
-database and the stores, and loads the paste pipeline. Without any config
-file it serves the embedded default (``glance.conf.embedded``).
+``init_application`` parses the configuration, sets up logging (every
+option's value at DEBUG, secrets masked), the database, the stores and
+the profiler, and loads the paste pipeline. Without any config file it
+serves the embedded default (``glance.conf.embedded``).
+
+Whatever the paste file says, the pipeline is wrapped in oslo.middleware's
+request id filter: every response carries ``x-openstack-request-id``, and
+the context and 500 bodies name the same id (upstream's paste file has no
+``request_id`` filter; upstream sets the id in its context filter).
 """
 
+import logging as std_logging
 import os
 
+import osprofiler.initializer
+import osprofiler.sqlalchemy
+import osprofiler.web
+import sqlalchemy
 from oslo_config import cfg
 from oslo_log import log as logging
+from oslo_middleware import request_id
 from paste import deploy
 
 import glance.conf
@@ -65,10 +77,34 @@ def pipeline_name(conf):
     return 'glance-api-%s' % flavor if flavor else 'glance-api'
 
 
+def setup_profiler(conf):
+    """osprofiler as upstream sets it up: off unless [profiler] enabled.
+
+    Called again in each worker after the fork (``glance.cmd.api``), so
+    that no two processes share the notifier's connection.
+    """
+    if not conf.profiler.enabled:
+        osprofiler.web.disable()
+        return
+    osprofiler.initializer.init_from_conf(
+        conf=conf,
+        context={},
+        project='glance',
+        service='api',
+        host=conf.bind_host,
+    )
+    LOG.info('osprofiler is enabled: signed requests are traced')
+
+
 def build_app(conf, embedded=False):
     """Configure DB and stores for ``conf`` and load the pipeline."""
     session.configure(conf)
     locations.set_encryption_key(conf.metadata_encryption_key)
+    if conf.profiler.enabled and conf.profiler.trace_sqlalchemy:
+        osprofiler.sqlalchemy.add_tracing(
+            sqlalchemy, session.get_engine(), 'db'
+        )
+    setup_profiler(conf)
     if embedded:
         migration.sync(conf)
         LOG.info(
@@ -83,7 +119,9 @@ def build_app(conf, embedded=False):
         name=pipeline_name(conf),
     )
     unsupported.warn_if_set(conf, complete_options(conf))
-    return app_state.with_state(app, state)
+    # Every option is registered by now, the stores' and middleware's too.
+    conf.log_opt_values(LOG, std_logging.DEBUG)
+    return app_state.with_state(request_id.RequestId(app), state)
 
 
 def complete_options(conf):

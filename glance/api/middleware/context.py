@@ -9,6 +9,7 @@ client sends, and a request with no identity at all acts as an admin of
 import json
 
 import webob.exc
+from oslo_middleware import request_id
 
 from glance import context
 from glance.api import request
@@ -45,6 +46,14 @@ def _header_list(req, name):
     return [value.strip() for value in values if value.strip()]
 
 
+def _request_ids(req):
+    """The ids oslo.middleware's request id filter put into the environ."""
+    return {
+        'request_id': req.environ.get(request_id.ENV_REQUEST_ID),
+        'global_request_id': req.environ.get(request_id.GLOBAL_REQ_ID),
+    }
+
+
 class ContextMiddleware(base.Middleware):
     """Context from keystonemiddleware's headers; 401 without a token."""
 
@@ -56,9 +65,9 @@ class ContextMiddleware(base.Middleware):
             project_id=req.headers.get('X-Project-Id')
             or req.headers.get('X-Tenant-Id'),
             roles=_header_list(req, 'X-Roles'),
-            request_id=req.environ.get('openstack.request_id'),
             auth_token=req.headers.get('X-Auth-Token'),
             service_catalog=_service_catalog(req),
+            **_request_ids(req),
             overwrite=False,
         )
 
@@ -78,6 +87,6 @@ class UnauthenticatedContextMiddleware(base.Middleware):
             user_id=user,
             project_id=project,
             roles=with_implied_roles(roles),
-            request_id=req.environ.get('openstack.request_id'),
+            **_request_ids(req),
             overwrite=False,
         )

@@ -120,6 +120,15 @@ ROUTES = {
     '/schemas/metadefs/{schema_name}': {
         'GET': 'metadef_schemas.show_schema',
     },
+    '/cache': {'GET': 'cache.get_cache_state', 'DELETE': 'cache.clear_cache'},
+    # Before /cache/{image_id}, whose 405 route would answer them.
+    '/cache/clean': {'POST': 'cache.clean_cache'},
+    '/cache/prune': {'POST': 'cache.prune_cache'},
+    '/cache/nodes/{image_id}': {'GET': 'cache.list_cached_nodes'},
+    '/cache/{image_id}': {
+        'DELETE': 'cache.delete_cache_entry',
+        'PUT': 'cache.queue_image',
+    },
 }
 
 

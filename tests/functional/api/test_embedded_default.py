@@ -5,6 +5,7 @@ import io
 import os
 import socket
 import subprocess
+import sys
 import time
 
 import fixtures
@@ -15,6 +16,11 @@ import testtools
 from tests.fixtures import server as server_fixtures
 
 DEFAULT_PORT = 9292
+# The command installed beside the Python running the tests (a venv's),
+# else the one on PATH.
+GLANCE_API = os.path.join(os.path.dirname(sys.executable), 'glance-api')
+if not os.path.exists(GLANCE_API):
+    GLANCE_API = 'glance-api'
 
 
 def port_is_free(port):
@@ -38,7 +44,7 @@ class EmbeddedDefaultTest(testtools.TestCase):
         )
         with open(self.output, 'wb') as output:
             self.process = subprocess.Popen(
-                ['glance-api'],
+                [GLANCE_API],
                 cwd=self.tmp,
                 env=environ,
                 stdout=output,
@@ -66,6 +72,17 @@ class EmbeddedDefaultTest(testtools.TestCase):
             except requests.ConnectionError:
                 time.sleep(0.1)
         self.fail('glance-api did not start:\n' + self.read_output())
+
+    def test_listens_on_loopback_only(self):
+        # /proc/net/tcp: local address as hex "addr:port", state 0A = LISTEN.
+        with open('/proc/net/tcp') as table:
+            rows = [line.split() for line in table.readlines()[1:]]
+        listening = {
+            row[1].split(':')[0]
+            for row in rows
+            if row[3] == '0A' and int(row[1].split(':')[1], 16) == DEFAULT_PORT
+        }
+        self.assertEqual({'0100007F'}, listening)  # 127.0.0.1, little-endian
 
     def test_serves_with_data_under_cwd(self):
         data = os.path.join(self.tmp, 'data')

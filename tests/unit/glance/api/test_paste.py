@@ -27,15 +27,29 @@ def get(app, path, **kw):
 
 
 class ShippedPipelinesTest(testtools.TestCase):
-    def test_every_pipeline_loads(self):
-        names = [
-            section.split(':', 1)[1]
-            for section in PIPELINES.sections()
-            if section.startswith('pipeline:')
-        ]
-        self.assertIn('glance-api', names)
-        self.assertIn('glance-api-keystone', names)
-        for name in names:
+    def test_every_flavor_loads(self):
+        flavors = set(PIPELINES['composite:api']) - {'paste.composite_factory'}
+        self.assertEqual(
+            {
+                'default',
+                'caching',
+                'cachemanagement',
+                'keystone',
+                'keystone+caching',
+                'keystone+cachemanagement',
+            },
+            flavors,
+        )
+        conf = self.useFixture(config_fixture.Config(cfg.CONF))
+        glance.conf.register_opts(cfg.CONF)
+        for flavor in flavors:
+            # Unset selects the default flavor, as upstream.
+            conf.config(
+                flavor=None if flavor == 'default' else flavor,
+                group='paste_deploy',
+            )
+            name = wsgi.pipeline_name(cfg.CONF)
+            self.assertIn('composite:' + name, PIPELINES)
             self.assertIsNotNone(load(name), name)
 
     def test_upstream_factory_paths(self):

@@ -10,6 +10,12 @@ from tests.unit.glance.api import base
 EXPECTED_RULES = {
     'context_is_admin',
     'default',
+    'cache_image',
+    'cache_list',
+    'cache_delete',
+    'cache_clean',
+    'cache_prune',
+    'list_cached_nodes',
     'get_image',
     'get_images',
     'add_image',

@@ -320,4 +320,4 @@ class UpstreamOptionsTest(testtools.TestCase):
             for opt in opts
         }
         self.assertIn(('glance_store', 'vmware_server_host'), listed)
-        self.assertIn(('profiler', 'enabled'), listed)
+        self.assertIn(('task', 'task_executor'), listed)
