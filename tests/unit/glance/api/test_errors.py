@@ -1,6 +1,7 @@
 import testtools
 import webob.exc
 from oslo_db import exception as db_exception
+from oslo_middleware import request_id
 
 from glance import exception
 from glance.api import errors
@@ -74,3 +75,15 @@ class WsgifyTest(testtools.TestCase):
 
         response = base.make_request('/').get_response(handler)
         self.assertEqual(204, response.status_int)
+
+
+class RequestIdTest(testtools.TestCase):
+    def test_500_body_names_the_request_id_of_the_response(self):
+        # As glance.wsgi wraps every pipeline.
+        app = request_id.RequestId(raising(RuntimeError('secret detail')))
+        response = base.make_request('/').get_response(app)
+        self.assertEqual(500, response.status_int)
+        sent = response.headers['x-openstack-request-id']
+        self.assertTrue(sent.startswith('req-'))
+        self.assertIn('(request %s)' % sent, response.text)
+        self.assertNotIn('secret detail', response.text)
