@@ -111,6 +111,15 @@ class ImageRepo:
         db_locations.delete(self.context, location.id)
         return self.get(image.id)
 
+    def unreferenced(self, locations):
+        """Those of ``locations`` whose URL no live row holds any more:
+        the only ones whose data may be deleted. Call it in the
+        transaction that removed their rows."""
+        held = db_locations.referenced(
+            self.context, [loc.url for loc in locations]
+        )
+        return [loc for loc in locations if loc.url not in held]
+
 
 class TaskRepo:
     """Tasks (image imports) as the caller may see them."""

@@ -171,8 +171,13 @@ def delete_from_store(repo, stores, image, store_id):
         raise exception.NotFound(
             'Image %s is not present in store %s.' % (image.id, store_id)
         )
-    stores.delete(repo.context, held[0].url, store_id)
-    return repo.remove_location(image, held[0])
+    # The row goes first, in the transaction that checks no other live
+    # location holds the data; a store refusing the delete keeps the row.
+    with repo.transaction():
+        image = repo.remove_location(image, held[0])
+        if repo.unreferenced(held[:1]):
+            stores.delete(repo.context, held[0].url, store_id)
+    return image
 
 
 def delete_data(context, stores, locations, in_use_raises=False):

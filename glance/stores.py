@@ -30,6 +30,7 @@ from oslo_config import cfg
 
 from glance import exception
 from glance import store_resolution
+from glance import uri_filter
 from glance_store import backend
 from glance_store import exceptions as store_exceptions
 from glance_store import location as store_location
@@ -40,6 +41,13 @@ TASKS_STORE = 'os_glance_tasks_store'
 RESERVED_STORES = {STAGING_STORE: 'file', TASKS_STORE: 'file'}
 READ_ONLY_TYPES = frozenset({'http'})
 HASHING_ALGO = 'sha512'
+# Schemes clients may never add as locations (upstream's list): a path or
+# a config reference could alias another image's data, whose deletion
+# would then remove that image's bytes.
+RESTRICTED_SCHEMES = frozenset({'file', 'filesystem', 'swift+config'})
+# Schemes whose locations the server requests (size, download): they pass
+# the web-download filter ([import_filtering_opts]) first.
+FETCHED_SCHEMES = frozenset({'http', 'https'})
 
 # What /v2/info/stores/detail shows as ``properties`` per store type:
 # response key -> driver option (upstream's keys, e.g. ``data_dir``).
@@ -326,11 +334,20 @@ class Stores:
 
     def location_metadata(self, url, metadata):
         """The metadata to record for a location a client adds: the URL's
-        scheme must be a configured store's; in multi-store mode the store
-        must be configured and own the URL (recorded from the URL's prefix
-        when the client names none)."""
+        scheme must be a configured store's and not a restricted one; an
+        http(s) URL must pass the import filter before anything requests
+        it; in multi-store mode the store must be configured and own the
+        URL (recorded from the URL's prefix when the client names none)."""
         redacted = store_resolution.redact(url)
-        if urllib.parse.urlsplit(url).scheme not in self.known_schemes():
+        scheme = urllib.parse.urlsplit(url).scheme
+        if (
+            scheme not in self.known_schemes()
+            or scheme in RESTRICTED_SCHEMES
+            or (
+                scheme in FETCHED_SCHEMES
+                and not uri_filter.validate_import_uri(self.conf, url)
+            )
+        ):
             raise exception.InvalidLocation(url=redacted)
         if not self.multi:
             return dict(metadata)

@@ -124,6 +124,25 @@ def _update_live_row(context, location_id, changes):
         raise exception.LocationNotFound(location_id=location_id)
 
 
+@session.reader
+def referenced(context, urls):
+    """Those of ``urls`` a live location row (of any image) still holds.
+
+    Run in the transaction that removed rows, before deleting their data:
+    data another row references is that row's too, and stays.
+    """
+    held = set()
+    for some_urls in chunks(set(urls)):
+        held.update(
+            context.session.execute(
+                sa.select(LOCATIONS.c.value).where(
+                    LOCATIONS.c.value.in_(some_urls), models.live(LOCATIONS)
+                )
+            ).scalars()
+        )
+    return held
+
+
 # One change for set_stores: what was read (``old_url`` only matters with
 # a ``new_url``) and what to record.
 StoreChange = collections.namedtuple(

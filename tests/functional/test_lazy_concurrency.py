@@ -10,7 +10,6 @@ store of every location are in the database, and no store write failed.
 """
 
 import json
-import os
 import random
 import threading
 import time
@@ -24,6 +23,7 @@ from testtools import content
 from glance.db import images as db_images
 from glance.db import locations as db_locations
 from glance.db import session
+from tests.fixtures import byte_server
 from tests.fixtures import server as server_fixtures
 from tests.functional.api import base as api_base
 from tests.functional.db import base as db_base
@@ -33,6 +33,10 @@ ROUND_SECONDS = 4
 IMAGES_PER_ROUND = 4
 THREADS_PER_SERVER = 3
 STORES = ('fast', 'cheap')
+# Clients add http locations (file locations are refused through the API).
+STORES_CONFIG = server_fixtures.MULTI_STORE.replace(
+    'cheap:file', 'cheap:file, web:http'
+)
 PATCH_TYPE = 'application/openstack-images-v2.1-json-patch'
 RETRIES = 20
 
@@ -41,10 +45,10 @@ class Client(threading.Thread):
     """Random reads and writes of ``images`` on one server until
     ``deadline``; records what the server acknowledged and any failure."""
 
-    def __init__(self, name, server, data_dir, images, deadline):
+    def __init__(self, name, server, web, images, deadline):
         super().__init__(name=name)
         self.server = server
-        self.data_dir = data_dir
+        self.web = web
         self.images = images
         self.deadline = deadline
         self.random = random.Random(name)
@@ -130,11 +134,7 @@ class Client(threading.Thread):
             self.properties[image['id'], name] = name
 
     def add_location(self, image):
-        store = self.random.choice(STORES)
-        path = os.path.join(self.data_dir, store, uuid.uuid4().hex)
-        with open(path, 'wb') as data:
-            data.write(b'more bytes')
-        url = 'file://' + path
+        url = self.web.url('/img/' + uuid.uuid4().hex)
         operations = [
             {
                 'op': 'add',
@@ -143,7 +143,7 @@ class Client(threading.Thread):
             }
         ]
         if self.patch(image, operations):
-            self.added[url] = store
+            self.added[url] = 'web'
 
     def tag(self, image):
         # Tags added and removed on several images at once take index
@@ -178,6 +178,7 @@ class LazyUpdateConcurrencyTests:
     def setUp(self):
         super().setUp()
         self.data_dir = self.useFixture(fixtures.TempDir()).path
+        self.web = self.useFixture(byte_server.ByteServer(b'more bytes'))
         self.servers = [self.useFixture(self.server()) for _ in range(2)]
         self.addOnException(self.attach_logs)
 
@@ -195,6 +196,8 @@ class LazyUpdateConcurrencyTests:
                 'show_multiple_locations': 'true',
                 'image_location_quota': '-1',
             },
+            stores_config=STORES_CONFIG,
+            extra_config=byte_server.ALLOW_LOCAL,
             data_dir=self.data_dir,
             connection=self.database.url,
         )
@@ -246,7 +249,7 @@ class LazyUpdateConcurrencyTests:
             Client(
                 'r%ds%dt%d' % (number, server_number, thread),
                 server,
-                self.data_dir,
+                self.web,
                 images,
                 deadline,
             )
@@ -260,6 +263,8 @@ class LazyUpdateConcurrencyTests:
         return clients
 
     def store_of(self, url):
+        if url.startswith(self.web.url('/img/')):
+            return 'web'
         for store in STORES:
             if url.startswith('file://%s/%s/' % (self.data_dir, store)):
                 return store

@@ -36,6 +36,7 @@ class StoreOutageTest(base.ServerTestCase):
         cls.server_args = {
             'options': {'show_multiple_locations': 'true'},
             'stores_config': STORES.format(endpoint=cls.s3.endpoint),
+            'extra_config': byte_server.ALLOW_LOCAL,
         }
         super().setUpClass()
 
@@ -95,6 +96,7 @@ class LegacyHttpOutageTest(base.ServerTestCase):
     server_args = {
         'options': {'show_multiple_locations': 'true'},
         'stores_config': server_fixtures.LEGACY_STORE,
+        'extra_config': byte_server.ALLOW_LOCAL,
     }
 
     def test_http_location_whose_server_is_down_is_503(self):

@@ -179,6 +179,7 @@ def update_image(req):
         if image != original:
             image = repo.save(image, original)
         image, removed = locations.apply(req, repo, image, location_operations)
+        removed = repo.unreferenced(removed)
     image_data.delete_data(req.context, req.state.stores, removed)
     return serialize.json_response(serialize.image(req, image))
 
@@ -190,12 +191,18 @@ def delete_image(req):
     if image.protected:
         raise exception.ProtectedImageDelete(image_id=image.id)
     stores = req.state.stores
-    # Data still in use (a clone of an rbd snapshot) keeps the image, as
-    # upstream: 409 before the image is removed.
-    image_data.delete_data(
-        req.context, stores, image.active_locations, in_use_raises=True
-    )
-    common.image_repo(req).remove(image)
+    repo = common.image_repo(req)
+    # Only data no other live location holds goes, checked in the
+    # transaction removing the rows; data still in use (a clone of an rbd
+    # snapshot) rolls the removal back, as upstream: 409, image kept.
+    with repo.transaction():
+        repo.remove(image)
+        image_data.delete_data(
+            req.context,
+            stores,
+            repo.unreferenced(image.active_locations),
+            in_use_raises=True,
+        )
     if image.status in ('uploading', 'importing', 'queued'):
         with image_data.quietly('delete the staged data of %s' % image.id):
             image_data.delete_staged(req.context, stores, image.id)

@@ -159,17 +159,33 @@ class StoreDoorTest(testtools.TestCase):
         self.assertIsNone(self.stores.store_of(elsewhere))
 
     def test_locations_clients_add(self):
-        metadata = self.stores.location_metadata
-        self.assertEqual({'store': 'cheap'}, metadata(self.url('cheap'), {}))
+        self.useFixture(store_maps.StoreMapsFixture())
+        conf = store_fixtures.multi_store_conf(
+            self,
+            self.root,
+            extra='[import_filtering_opts]\nallowed_ports = 80,443\n',
+            more_backends=', web:http',
+        )
+        metadata = stores.configure(conf).location_metadata
+        web = 'http://203.0.113.5/img'
+        self.assertEqual({'store': 'web'}, metadata(web, {}))
         self.assertEqual(
-            {'store': 'fast', 'k': 'v'},
-            metadata(self.url('fast'), {'store': 'fast', 'k': 'v'}),
+            {'store': 'web', 'k': 'v'},
+            metadata(web, {'store': 'web', 'k': 'v'}),
         )
         refused = (
-            (self.url('fast'), {'store': 'nowhere'}, exception.UnknownStore),
-            (self.url('fast'), {'store': 'cheap'}, exception.Invalid),
-            ('file:///elsewhere/x', {}, exception.Invalid),
+            (web, {'store': 'nowhere'}, exception.UnknownStore),
+            (web, {'store': 'fast'}, exception.Invalid),
+            # A file location could alias another image's data.
+            (self.url('fast'), {}, exception.InvalidLocation),
+            (self.url('cheap'), {'store': 'cheap'}, exception.InvalidLocation),
+            ('file:///elsewhere/x', {}, exception.InvalidLocation),
+            ('filesystem:///x', {}, exception.InvalidLocation),
+            ('swift+config://ref1/c/o', {}, exception.InvalidLocation),
             ('gopher://host/x', {}, exception.InvalidLocation),
+            # The import filter applies before anything requests the URL.
+            ('http://203.0.113.5:8080/img', {}, exception.InvalidLocation),
+            ('ftp://203.0.113.5/img', {}, exception.InvalidLocation),
         )
         for url, given, error in refused:
             self.assertRaises(error, metadata, url, given)
