@@ -131,13 +131,17 @@ def referenced(context, urls):
     Run in the transaction that removed rows, before deleting their data:
     data another row references is that row's too, and stays.
     """
+    wanted = set(urls)
+    live = sa.select(LOCATIONS.c.value).where(models.live(LOCATIONS))
+    if _encryption['key']:
+        # Each row's ciphertext differs: compare the URLs they decrypt to.
+        values = context.session.execute(live).scalars()
+        return {url for url in map(_url, values) if url in wanted}
     held = set()
-    for some_urls in chunks(set(urls)):
+    for some_urls in chunks(wanted):
         held.update(
             context.session.execute(
-                sa.select(LOCATIONS.c.value).where(
-                    LOCATIONS.c.value.in_(some_urls), models.live(LOCATIONS)
-                )
+                live.where(LOCATIONS.c.value.in_(some_urls))
             ).scalars()
         )
     return held

@@ -86,3 +86,26 @@ class EncryptedLocationsTest(base.ServerTestCase):
                 (crypt.urlsafe_encrypt(KEY, url), '{}', location_id),
             )
         self.assertEqual(b'upstream bytes', self._download(image_id))
+
+    def test_encrypted_alias_keeps_the_data(self):
+        # Two rows naming one image's data, each with its own ciphertext:
+        # deleting one image leaves the data of the other.
+        victim = self._upload(b'kept bytes')
+        url = 'file://%s/fast/%s' % (self.server.tmp, victim)
+        alias = self.create_image(headers=base.OWNER)['id']
+        path = os.path.join(self.server.tmp, 'glance.sqlite')
+        with sqlite3.connect(path) as db:
+            db.execute(
+                'INSERT INTO image_locations (image_id, value, meta_data, '
+                "status, created_at, deleted) VALUES (?, ?, '{}', 'active', "
+                'CURRENT_TIMESTAMP, 0)',
+                (alias, crypt.urlsafe_encrypt(KEY, url)),
+            )
+            db.execute(
+                "UPDATE images SET status = 'active', size = 10 WHERE id = ?",
+                (alias,),
+            )
+        response = self.request('DELETE', '/v2/images/' + alias, base.OWNER)
+        self.assertEqual(204, response.status_code, response.text)
+        self.assertTrue(os.path.exists(url[len('file://') :]))
+        self.assertEqual(b'kept bytes', self._download(victim))

@@ -2,21 +2,34 @@
 image_location_quota, user_storage_quota (image_size_cap: see
 test_image_data)."""
 
-import os
-
+from tests.fixtures import byte_server
+from tests.fixtures import server as server_fixtures
 from tests.functional.api import base
 
 
 class QuotasTest(base.ServerTestCase):
-    server_args = {
-        'multi_store': True,
-        'options': {
-            'image_member_quota': '1',
-            'image_location_quota': '1',
-            'show_multiple_locations': 'true',
-            'user_storage_quota': '1KB',
-        },
-    }
+    @classmethod
+    def setUpClass(cls):
+        cls.web = byte_server.ByteServer(b'same')
+        cls.web.setUp()
+        cls.server_args = {
+            'options': {
+                'image_member_quota': '1',
+                'image_location_quota': '1',
+                'show_multiple_locations': 'true',
+                'user_storage_quota': '1KB',
+            },
+            'stores_config': server_fixtures.MULTI_STORE.replace(
+                'cheap:file', 'cheap:file, web:http'
+            ),
+            'extra_config': byte_server.ALLOW_LOCAL,
+        }
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.web.cleanUp()
 
     def _upload(self, headers, size):
         image = self.create_image(
@@ -40,12 +53,7 @@ class QuotasTest(base.ServerTestCase):
 
     def test_location_quota(self):
         image = self.create_image(headers=base.ADMIN)
-        urls = []
-        for store in ('fast', 'cheap'):
-            path = os.path.join(self.server.tmp, store, self.getUniqueString())
-            with open(path, 'wb') as stored:
-                stored.write(b'same')
-            urls.append('file://' + path)
+        urls = [self.web.url('/img/%d' % n) for n in range(2)]
         self.assertEqual(
             200, self.add_location(image['id'], urls[0]).status_code
         )

@@ -163,7 +163,7 @@ class StoreDoorTest(testtools.TestCase):
         conf = store_fixtures.multi_store_conf(
             self,
             self.root,
-            extra='[import_filtering_opts]\nallowed_ports = 80,443\n',
+            extra='[import_filtering_opts]\nallowed_ports = [80, 443]\n',
             more_backends=', web:http',
         )
         metadata = stores.configure(conf).location_metadata
