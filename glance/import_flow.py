@@ -168,17 +168,16 @@ def _web_uri(body, conf):
 
 
 def _check_web_uri(conf, uri):
-    """Refuse what web-download must not fetch (the message leaves the URI
-    out: it may hold credentials)."""
-    if not (
-        uri
-        and uri_filter.validate_import_uri(conf, uri)
-        and urllib.parse.urlsplit(uri).scheme in _WEB_SCHEMES
-    ):
+    """The address web-download may fetch ``uri`` from; refuse what it
+    must not fetch (the message leaves the URI out: it may hold
+    credentials)."""
+    address = uri and uri_filter.checked_address(conf, uri)
+    if not (address and urllib.parse.urlsplit(uri).scheme in _WEB_SCHEMES):
         raise exception.Invalid(
             'web-download needs an http(s) "uri" that the import filter '
             '([import_filtering_opts]) allows.'
         )
+    return address
 
 
 @dataclasses.dataclass(frozen=True)
@@ -324,17 +323,12 @@ def _fetch(conf, uri):
     that every target passes the import filter, not just the first URI."""
     try:
         for _hop in range(_MAX_REDIRECTS + 1):
-            response = requests.get(
-                uri,
-                stream=True,
-                timeout=_FETCH_TIMEOUT,
-                allow_redirects=False,
-            )
+            response = _get_checked(conf, uri)
             if not response.is_redirect:
                 break
             response.close()
+            # The next hop is checked before it is requested.
             uri = urllib.parse.urljoin(uri, response.headers['location'])
-            _check_web_uri(conf, uri)
         else:
             raise exception.Invalid('web-download met too many redirects.')
         with response:
@@ -347,6 +341,45 @@ def _fetch(conf, uri):
             'web-download of %s failed: %s'
             % (store_resolution.redact(uri), type(error).__name__)
         ) from None
+
+
+class _HostnameAdapter(requests.adapters.HTTPAdapter):
+    """HTTPS to an address, with SNI and the certificate check for the
+    host name of the URI."""
+
+    def __init__(self, hostname):
+        self._hostname = hostname
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs.update(
+            server_hostname=self._hostname, assert_hostname=self._hostname
+        )
+        super().init_poolmanager(*args, **kwargs)
+
+
+def _get_checked(conf, uri):
+    """GET ``uri`` from the address the import filter checked, so that a
+    second DNS answer cannot send the request elsewhere (no proxy from the
+    environment either: it would resolve the host again)."""
+    address = _check_web_uri(conf, uri)
+    parts = urllib.parse.urlsplit(uri)
+    userinfo, _, host_port = parts.netloc.rpartition('@')
+    pinned = '[%s]' % address if ':' in address else address
+    if parts.port is not None:
+        pinned = '%s:%d' % (pinned, parts.port)
+    if userinfo:
+        pinned = '%s@%s' % (userinfo, pinned)
+    session = requests.Session()
+    session.trust_env = False
+    session.mount('https://', _HostnameAdapter(parts.hostname))
+    return session.get(
+        parts._replace(netloc=pinned).geturl(),
+        headers={'Host': host_port},
+        stream=True,
+        timeout=_FETCH_TIMEOUT,
+        allow_redirects=False,
+    )
 
 
 def _stage(importer, image_id, source):

@@ -32,8 +32,9 @@ class ImportTest(ImportTestCase):
         cls.source.setUp()
         cls.server_args = dict(
             cls.server_args,
-            extra_config='[import_filtering_opts]\nallowed_ports = [80, %d]\n'
-            % cls.source.port,
+            extra_config='[import_filtering_opts]\n'
+            'allowed_hosts = [127.0.0.1]\n'
+            'allowed_ports = [80, %d]\n' % cls.source.port,
         )
         super().setUpClass()
 
@@ -198,3 +199,54 @@ class LegacyImportTest(ImportTestCase):
             image['id'], {'method': web, 'all_stores_must_succeed': False}
         )
         self.assertEqual(400, response.status_code)
+
+
+class WebDownloadSSRFTest(ImportTestCase):
+    """The import filter names the source's port but no host: loopback,
+    by every spelling, is refused before anything connects (the source
+    sees no request), and nothing is left on disk or in the image."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.source = byte_server.ByteServer(DATA)
+        cls.source.setUp()
+        cls.server_args = dict(
+            cls.server_args,
+            extra_config='[import_filtering_opts]\nallowed_ports = [%d]\n'
+            % cls.source.port,
+        )
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.source.cleanUp()
+
+    def test_loopback_by_every_spelling_is_refused(self):
+        image = self._new_image()
+        port = self.source.port
+        for host in (
+            '127.0.0.1',
+            'localhost',
+            '2130706433',
+            '127.1',
+            '0x7f.0.0.1',
+            '[::ffff:127.0.0.1]',
+        ):
+            uri = 'http://%s:%d/img' % (host, port)
+            method = {'name': 'web-download', 'uri': uri}
+            response = self._import(image['id'], {'method': method})
+            self.assertEqual(400, response.status_code, uri)
+            self.assertIn('import_filtering_opts', response.text)
+        self.assertEqual([], self.source.requested)
+        shown = self._show(image['id'])
+        self.assertEqual('queued', shown['status'])
+        self.assertNotIn('os_glance_import_task', shown)
+        staging = os.path.join(self.server.tmp, 'staging')
+        staged = [
+            name
+            for _, _, names in os.walk(staging)
+            for name in names
+            if image['id'] in name
+        ]
+        self.assertEqual([], staged)

@@ -64,7 +64,9 @@ class ImportRecoveryTest(base.DataTestCase):
         self.addCleanup(self.slow.shutdown)
         self.quick = self.useFixture(byte_server.ByteServer(DATA))
         self.server.restart(
-            extra_config='[import_filtering_opts]\nallowed_ports = [%d, %d]\n'
+            extra_config='[import_filtering_opts]\n'
+            'allowed_hosts = [127.0.0.1]\n'
+            'allowed_ports = [%d, %d]\n'
             % (self.slow.server_port, self.quick.port)
         )
 

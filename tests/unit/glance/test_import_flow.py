@@ -124,6 +124,9 @@ class ImportFlowTest(store_fixtures.StoresAndImageTestCase):
         self.conf.set_override(
             'allowed_ports', [server.port], group='import_filtering_opts'
         )
+        self.conf.set_override(
+            'allowed_hosts', ['127.0.0.1'], group='import_filtering_opts'
+        )
         return server
 
     def _web_download(self, uri, **more):
@@ -158,6 +161,41 @@ class ImportFlowTest(store_fixtures.StoresAndImageTestCase):
             {'method': {'name': 'web-download', 'uri': elsewhere.url('/img')}},
         )
         self.assertEqual([], elsewhere.requested)
+
+    def test_web_download_refuses_loopback_unless_allowed_hosts_names_it(
+        self,
+    ):
+        source = self._source()
+        self.conf.clear_override('allowed_hosts', 'import_filtering_opts')
+        for host in ('127.0.0.1', '127.1', '2130706433', 'localhost'):
+            uri = source.url('/img').replace('127.0.0.1', host)
+            self._refused(
+                exception.Invalid,
+                {'method': {'name': 'web-download', 'uri': uri}},
+            )
+        self.assertEqual([], source.requested)
+
+    def test_web_download_connects_to_the_address_it_checked(self):
+        # A name the filter allows, resolving to this server's address once:
+        # a second lookup (DNS rebinding) would find nothing.
+        source = self._source()
+        self.conf.set_override(
+            'allowed_hosts',
+            ['images.example.test'],
+            group='import_filtering_opts',
+        )
+        answers = [['127.0.0.1']]
+        self.useFixture(
+            fixtures.MonkeyPatch(
+                'glance.uri_filter._resolve',
+                lambda host, port: answers.pop() if answers else [],
+            )
+        )
+        uri = source.url('/img').replace('127.0.0.1', 'images.example.test')
+        with import_flow._fetch(self.conf, uri) as response:
+            self.assertEqual(DATA, response.raw.read())
+        self.assertEqual(['/img'], source.requested)
+        self.assertEqual([], answers)
 
     def test_web_download_refuses_a_redirect_the_filter_does_not_allow(self):
         elsewhere = self.useFixture(byte_server.ByteServer(DATA))

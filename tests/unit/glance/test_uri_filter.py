@@ -1,5 +1,7 @@
 """Table-driven tests of glance.uri_filter."""
 
+import socket
+
 import testtools
 from oslo_config import cfg
 
@@ -17,6 +19,33 @@ BOTH = {
     'allowed_ports': [8080],
     'disallowed_ports': [8080],
 }
+
+# What the stand-in resolver answers for names (no DNS query is made:
+# numeric hosts are parsed, unknown names do not resolve).
+NAMES = {
+    'example.com': ['93.184.216.34'],
+    'images.example.com': ['10.0.0.5'],
+    'a.example.com': ['10.0.0.6'],
+    'b.example.com': ['10.0.0.7'],
+    'other.example.com': ['10.0.0.8'],
+    'localhost': ['127.0.0.1', '::1'],
+    'metadata.example.com': ['169.254.169.254'],
+    'half-local.example.com': ['10.0.0.9', '127.0.0.1'],
+}
+LOCAL_ALLOWED = {'allowed_hosts': ['localhost', '127.0.0.1']}
+
+
+def resolve(host, port):
+    if host.lower() in NAMES:
+        return NAMES[host.lower()]
+    try:
+        found = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST
+        )
+    except socket.gaierror:
+        return []
+    return [sockaddr[0] for *_, sockaddr in found]
+
 
 # (options, uri, allowed)
 CASES = [
@@ -59,6 +88,34 @@ CASES = [
     (BOTH, 'http://a.example.com:8080/img', True),
     (BOTH, 'http://b.example.com:8080/img', False),
     (BOTH, 'http://a.example.com:8081/img', False),
+    # loopback, link-local and unspecified, by every spelling: refused
+    (DEFAULTS, 'http://127.0.0.1/', False),
+    (DEFAULTS, 'http://127.1/', False),
+    (DEFAULTS, 'http://0x7f.0.0.1/', False),
+    (DEFAULTS, 'http://2130706433/', False),
+    (DEFAULTS, 'http://017700000001/', False),
+    (DEFAULTS, 'http://localhost/', False),
+    (DEFAULTS, 'http://LOCALHOST./', False),
+    (DEFAULTS, 'http://[::1]/', False),
+    (DEFAULTS, 'http://[::ffff:127.0.0.1]/', False),
+    (DEFAULTS, 'http://[::ffff:7f00:1]/', False),
+    (DEFAULTS, 'http://169.254.169.254/latest/meta-data/', False),
+    (DEFAULTS, 'http://[::ffff:169.254.169.254]/', False),
+    (DEFAULTS, 'http://[fe80::1]/', False),
+    (DEFAULTS, 'http://0.0.0.0/', False),
+    (DEFAULTS, 'http://0/', False),
+    (DEFAULTS, 'http://[::]/', False),
+    (DEFAULTS, 'http://metadata.example.com/', False),
+    (DEFAULTS, 'http://half-local.example.com/', False),
+    (DEFAULTS, 'http://unresolvable.invalid/', False),
+    # private ranges stay allowed (internal mirrors)
+    (DEFAULTS, 'http://10.1.2.3/img', True),
+    (DEFAULTS, 'http://192.168.1.1/img', True),
+    (DEFAULTS, 'http://[fd00::1]/img', True),
+    # unless allowed_hosts names the host
+    (LOCAL_ALLOWED, 'http://localhost/img', True),
+    (LOCAL_ALLOWED, 'http://127.0.0.1/img', True),
+    (LOCAL_ALLOWED, 'http://169.254.169.254/img', False),
 ]
 
 
@@ -76,9 +133,27 @@ class ValidateImportUriTest(testtools.TestCase):
         for options, uri, allowed in CASES:
             self.assertEqual(
                 allowed,
-                uri_filter.validate_import_uri(filter_conf(options), uri),
+                uri_filter.validate_import_uri(
+                    filter_conf(options), uri, resolve
+                ),
                 (options, uri),
             )
+
+    def test_checked_address_is_the_one_to_connect_to(self):
+        conf = filter_conf(LOCAL_ALLOWED)
+        self.assertEqual(
+            '127.0.0.1',
+            uri_filter.checked_address(conf, 'http://2130706433/', resolve),
+        )
+        self.assertEqual(
+            '93.184.216.34',
+            uri_filter.checked_address(
+                filter_conf(DEFAULTS), 'http://example.com/', resolve
+            ),
+        )
+        self.assertIsNone(
+            uri_filter.checked_address(conf, 'http://[::1]/', resolve)
+        )
 
     def test_upstream_defaults(self):
         opts = filter_conf(DEFAULTS).import_filtering_opts
