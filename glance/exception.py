@@ -66,6 +66,13 @@ class InvalidSortKey(Invalid):
     msg_fmt = 'Sort key %(key)s is not supported'
 
 
+class InvalidImageData(GlanceException):
+    """Image data refused for what it is: unsafe, or not its disk_format
+    (415, as upstream)."""
+
+    msg_fmt = 'Image data is not acceptable.'
+
+
 class ImageSizeLimitExceeded(GlanceException):
     msg_fmt = 'The provided image is too large.'
 

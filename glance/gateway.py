@@ -90,6 +90,7 @@ class ImageRepo:
                 checksum=stored.checksum,
                 os_hash_algo=hashing_algo,
                 os_hash_value=stored.multihash,
+                virtual_size=stored.virtual_size,
             )
             db_locations.add(
                 self.context, image.id, stored.url, stored.metadata

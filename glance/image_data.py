@@ -17,10 +17,12 @@ import logging
 import re
 
 from glance import exception
+from glance import format_inspection
 from glance.stores import CHUNK_SIZE
 from glance.stores import STAGING_STORE
 
 LOG = logging.getLogger(__name__)
+_RULES = format_inspection.Rules()
 
 
 class SizeMismatch(exception.Invalid):
@@ -83,7 +85,7 @@ class LimitedReader:
         return data
 
 
-def upload(repo, stores, image, data, size, store_id, cap):
+def upload(repo, stores, image, data, size, store_id, cap, rules=_RULES):
     """Write ``data`` (a file-like body of ``size`` bytes, None when
     chunked) to ``store_id`` (None: the default store) as the image's data
     and activate the image."""
@@ -93,11 +95,11 @@ def upload(repo, stores, image, data, size, store_id, cap):
         return repo.record_data(claimed, stored, stores.hashing_algo)
 
     return _write(
-        repo, stores, image, data, size, store_id, cap, 'upload', record
+        repo, stores, image, data, size, store_id, cap, 'upload', record, rules
     )
 
 
-def stage(repo, stores, image, data, size, cap):
+def stage(repo, stores, image, data, size, cap, rules=_RULES):
     """Write ``data`` to the staging store for a glance-direct import
     (replacing what an earlier, failed attempt left there)."""
 
@@ -114,6 +116,7 @@ def stage(repo, stores, image, data, size, cap):
         cap,
         'stage',
         record,
+        rules,
     )
 
 
@@ -124,16 +127,20 @@ def _set_size(size):
     return change
 
 
-def _write(repo, stores, image, data, size, store_id, cap, event, record):
+def _write(
+    repo, stores, image, data, size, store_id, cap, event, record, rules
+):
     """Claim the image for ``event`` (compare-and-set: of two concurrent
-    requests one gets Conflict), write the data, then ``record(claimed,
-    stored)``; undo everything if anything fails."""
+    requests one gets Conflict), write the data while inspecting it, then
+    ``record(claimed, stored)``; undo everything if anything fails."""
     if size is not None and size > cap:
         raise exception.ImageSizeLimitExceeded()
     claimed = repo.change_status(image, event)
     if store_id == STAGING_STORE:
         delete_staged(repo.context, stores, image.id)
-    reader = LimitedReader(data, cap, size)
+    reader = format_inspection.InspectingReader(
+        LimitedReader(data, cap, size), image, rules
+    )
     try:
         stored = stores.add(repo.context, image.id, reader, size, store_id)
     except BaseException:
@@ -141,6 +148,8 @@ def _write(repo, stores, image, data, size, store_id, cap, event, record):
             repo.change_status(claimed, 'write_failed')
         raise
     try:
+        verdict = reader.verdict()
+        stored = dataclasses.replace(stored, virtual_size=verdict.virtual_size)
         return record(claimed, stored)
     except BaseException:
         with quietly('delete the data of a failed write'):

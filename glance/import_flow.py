@@ -31,6 +31,7 @@ import requests
 
 from glance import domain
 from glance import exception
+from glance import format_inspection
 from glance import image_data
 from glance import store_resolution
 from glance import uri_filter
@@ -271,6 +272,12 @@ def run(importer, task_id, image_id, request):
             outcome['message'] = _message(error)
             with image_data.quietly('undo the import of %s' % image_id):
                 _undo(importer, image_id, pending)
+            if isinstance(error, exception.InvalidImageData):
+                # Refused data is not kept for a retry.
+                with image_data.quietly('delete the refused staged data'):
+                    image_data.delete_staged(
+                        importer.context, importer.stores, image_id
+                    )
         finally:
             _finish(importer, task_id, image_id, outcome)
 
@@ -384,9 +391,23 @@ def _get_checked(conf, uri):
 
 def _stage(importer, image_id, source):
     stores = importer.stores
-    reader = image_data.LimitedReader(source, importer.conf.image_size_cap)
+    reader = _inspecting(
+        importer,
+        image_id,
+        image_data.LimitedReader(source, importer.conf.image_size_cap),
+    )
     image_data.delete_staged(importer.context, stores, image_id)
     stores.add(importer.context, image_id, reader, None, STAGING_STORE)
+    reader.verdict()
+
+
+def _inspecting(importer, image_id, source):
+    """``source`` inspected against the image's disk_format as it is now."""
+    return format_inspection.InspectingReader(
+        source,
+        importer.repo.get(image_id),
+        format_inspection.Rules.from_conf(importer.conf),
+    )
 
 
 def _copy_to_stores(importer, image_id, request, pending):
@@ -398,27 +419,36 @@ def _copy_to_stores(importer, image_id, request, pending):
     landed = 0
     for store_id in request.stores:
         try:
+            reader = _inspecting(
+                importer, image_id, _open_staged(importer, image_id)
+            )
             stored = importer.stores.add(
-                importer.context,
-                image_id,
-                _open_staged(importer, image_id),
-                None,
-                store_id,
+                importer.context, image_id, reader, None, store_id
             )
             pending.append((store_id, stored))
+            pending[-1] = (store_id, _judged(stored, reader))
             if not request.must_succeed:
                 _record(importer, image_id, pending)
                 pending.clear()
-        except Exception:
+        except Exception as error:
             LOG.exception('Import of %s into %s failed', image_id, store_id)
             importer.repo.update(image_id, _progress(store_id, failed=True))
-            if request.must_succeed:
+            # Refused data is refused by every store.
+            refused = isinstance(error, exception.InvalidImageData)
+            if request.must_succeed or refused:
                 raise
             _undo_data(importer, pending)
             pending.clear()
             continue
         landed += 1
     return landed
+
+
+def _judged(stored, reader):
+    """``stored`` with the virtual size its inspection found (raises when
+    the inspection refuses the data)."""
+    verdict = reader.verdict()
+    return dataclasses.replace(stored, virtual_size=verdict.virtual_size)
 
 
 def _open_staged(importer, image_id):

@@ -168,6 +168,8 @@ class Stored:
     checksum: str
     multihash: str
     metadata: dict
+    # Set by the writer from its format inspection, not by the store.
+    virtual_size: int | None = None
 
 
 @dataclasses.dataclass

@@ -16,6 +16,14 @@ from glance.api import request
 
 LOG = logging.getLogger(__name__)
 
+
+class HTTPRefusedImageData(webob.exc.HTTPUnsupportedMediaType):
+    """415 whose body says why the data was refused (webob's own template
+    blames the request's media type instead)."""
+
+    body_template_obj = webob.exc.WSGIHTTPException.body_template_obj
+
+
 # Exception -> HTTP error and, for exceptions without a ``msg`` of ours,
 # the message to send. Most specific first. Handlers catch only the
 # exceptions whose status depends on the route.
@@ -31,6 +39,7 @@ _HTTP_ERRORS = (
         None,
     ),
     (exception.StoreFull, webob.exc.HTTPRequestEntityTooLarge, None),
+    (exception.InvalidImageData, HTTPRefusedImageData, None),
     (exception.StoreUnavailable, webob.exc.HTTPServiceUnavailable, None),
     # A transaction that lost a deadlock was rolled back whole: the client
     # may retry, exactly as after a compare-and-set conflict.

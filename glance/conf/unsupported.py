@@ -131,23 +131,6 @@ DEFAULT_OPTS = [
 ]
 
 GROUP_OPTS = {
-    'image_format': [
-        cfg.ListOpt(
-            'vmdk_allowed_types',
-            default=['streamOptimized', 'monolithicSparse'],
-            help=_help('VMDK create-types image conversion accepts.'),
-        ),
-        cfg.BoolOpt(
-            'require_image_format_match',
-            default=True,
-            help=_help('Refuse uploads whose data is not of disk_format.'),
-        ),
-        cfg.ListOpt(
-            'gpt_safety_checks_nonfatal',
-            default=[],
-            help=_help('GPT/MBR safety checks that only warn.'),
-        ),
-    ],
     'task': [
         cfg.StrOpt(
             'task_executor',

@@ -7,6 +7,7 @@ policy, pick the store and turn the result into a response.
 import webob
 import webob.exc
 
+from glance import format_inspection
 from glance import image_data
 from glance import quota
 from glance.api import errors
@@ -37,6 +38,7 @@ def upload_image_data(req):
         # Single-store mode ignores the header, as upstream does.
         req.headers.get(common.STORE_HEADER),
         quota.upload_cap(req.context, req.state.conf, image),
+        format_inspection.Rules.from_conf(req.state.conf),
     )
     return webob.Response(status=204)
 
@@ -56,6 +58,7 @@ def stage_image_data(req):
         request_body(req),
         req.content_length,
         quota.upload_cap(req.context, req.state.conf, image),
+        format_inspection.Rules.from_conf(req.state.conf),
     )
     return webob.Response(status=204)
 
