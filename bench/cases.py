@@ -25,6 +25,9 @@ GET_SAMPLES = 20
 # Steady-state and feature-off reads per repetition (first reads: one).
 STEADY_READS = 3
 UPLOAD_API = 'API (chunked)'
+# The same upload with format inspection off: a container format that is
+# not a disk image (glance.format_inspection inspects bare data only).
+UPLOAD_UNINSPECTED = 'API (chunked), not inspected'
 FILE_PATH = '/v2/images/%s/file'
 PARALLEL = 'download x%d in parallel, aggregate'
 PEAK_RSS = 'API worker peak RSS, upload %d MiB'
@@ -183,19 +186,31 @@ class Bench:
         """Chunked uploads through the API vs in-process baselines on the
         same bytes, and the workers' peak RSS for ``small_mib`` and
         ``size_mib`` uploads (taken during the timed ones)."""
-        throughput = {kind: [] for kind in [UPLOAD_API, *UPLOAD_BASELINES]}
+        throughput = {
+            kind: []
+            for kind in [UPLOAD_API, UPLOAD_UNINSPECTED, *UPLOAD_BASELINES]
+        }
         peak_rss = {size_mib: [], small_mib: []}
         for _ in range(self.repeat):
             seconds, peak = self._upload(path, size_mib)
             throughput[UPLOAD_API].append(size_mib / seconds)
             peak_rss[size_mib].append(peak)
             peak_rss[small_mib].append(self._upload(path, small_mib)[1])
+            seconds = self._upload(path, size_mib, 'docker')[0]
+            throughput[UPLOAD_UNINSPECTED].append(size_mib / seconds)
             for kind, baseline in UPLOAD_BASELINES.items():
                 seconds = _timed_call(baseline, path, self.datadir)
                 throughput[kind].append(size_mib / seconds)
         label = 'upload %d MiB, ' % size_mib
         for kind, samples in throughput.items():
             self.record(label + kind, 'MiB/s', samples)
+        self.compare(
+            'upload: inspected / not inspected',
+            label + UPLOAD_API,
+            label + UPLOAD_UNINSPECTED,
+            '>=',
+            0.97,
+        )
         for kind in UPLOAD_BASELINES:
             self.compare(
                 'upload: API / ' + kind,
@@ -213,13 +228,13 @@ class Bench:
             1.1,
         )
 
-    def _upload(self, path, size_mib):
+    def _upload(self, path, size_mib, container_format='bare'):
         """Seconds to upload ``size_mib`` MiB of ``path`` and the workers'
         peak RSS meanwhile (MiB); the image is deleted afterwards."""
         http = self.multi_http
         response = http.post(
             self.multi.url + '/v2/images',
-            json={'disk_format': 'raw', 'container_format': 'bare'},
+            json={'disk_format': 'raw', 'container_format': container_format},
             timeout=60,
         )
         response.raise_for_status()

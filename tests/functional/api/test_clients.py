@@ -106,7 +106,8 @@ class ClientsTestMixin:
             '--name',
             'cli',
             '--disk-format',
-            'qcow2',
+            # Random bytes: as qcow2 they would be refused (415).
+            'raw',
             '--container-format',
             'bare',
             '--file',
