@@ -40,8 +40,9 @@ class FormatInspectionTest(base.DataTestCase):
         cls.source.setUp()
         cls.server_args = dict(
             cls.server_args,
-            extra_config='[import_filtering_opts]\nallowed_ports = [80, %d]\n'
-            % cls.source.port,
+            extra_config='[import_filtering_opts]\n'
+            'allowed_hosts = [127.0.0.1]\n'
+            'allowed_ports = [80, %d]\n' % cls.source.port,
         )
         cls.good = qemu_img('-f', 'qcow2', size='64M')
         cls.evil = qemu_img('-f', 'qcow2', '-b', '/etc/passwd', '-F', 'raw')
