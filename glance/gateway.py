@@ -1,8 +1,11 @@
 """The one door to image rows, and the repository stack, written out here.
 
-    LazyStoreRepo (multi-store mode only: every image it hands out has its
-                   location stores recorded)
-      -> ImageRepo (the database: visibility in its queries, status changes
+    NotifyingRepo (glance.notifications: image.* events once a change is
+                   committed)
+      -> LazyStoreRepo (multi-store mode only: every image it hands out has
+                        its location stores recorded; its internal write
+                        notifies nothing)
+        -> ImageRepo (the database: visibility in its queries, status changes
                     through glance.domain's life cycle, one transaction per
                     call or per ``transaction()`` block)
 
@@ -12,8 +15,9 @@ here sees them all. Policy is checked by the handlers; bytes move through
 ``glance.stores``. Members and metadata definitions are the exceptions to
 this door: their handlers call ``glance.db.members`` and
 ``glance.db.metadef*`` directly, placement-style, since no layer applies
-to them. Tasks (imports record themselves as tasks) are read and written
-through ``task_repo(context)``.
+to them (their handlers send member events themselves). Tasks (imports
+record themselves as tasks) are read and written through
+``task_repo(context, notifier)``: NotifyingTaskRepo over TaskRepo.
 """
 
 import copy
@@ -21,6 +25,7 @@ import copy
 from glance import domain
 from glance import exception
 from glance import lazy_store
+from glance import notifications
 from glance.db import images as db_images
 from glance.db import locations as db_locations
 from glance.db import session
@@ -151,17 +156,23 @@ class TaskRepo:
         return db_tasks.claim_stale(self.context, task_type, lease_seconds)
 
 
-def image_repo(context, stores=None):
+def image_repo(context, stores=None, notifier=None):
     """The image repository for ``context``.
 
     With ``stores`` in multi-store mode (a ``StoreIndex`` is set), every
-    image it returns has its location stores recorded.
+    image it returns has its location stores recorded; with ``notifier``,
+    every committed change is notified.
     """
     repo = ImageRepo(context)
-    if stores is None or stores.index is None:
-        return repo
-    return lazy_store.LazyStoreRepo(repo, stores.index, stores.ids)
+    if stores is not None and stores.index is not None:
+        repo = lazy_store.LazyStoreRepo(repo, stores.index, stores.ids)
+    if notifier is not None:
+        repo = notifications.NotifyingRepo(repo, notifier)
+    return repo
 
 
-def task_repo(context):
-    return TaskRepo(context)
+def task_repo(context, notifier=None):
+    repo = TaskRepo(context)
+    if notifier is not None:
+        repo = notifications.NotifyingTaskRepo(repo, notifier)
+    return repo

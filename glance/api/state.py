@@ -12,6 +12,7 @@ from oslo_config import cfg
 from glance import context as glance_context
 from glance import gateway
 from glance import import_flow
+from glance import notifications
 from glance import policies
 from glance import property_protection
 from glance.api import request
@@ -25,6 +26,8 @@ class AppState:
     enforcer: object = None
     # glance.property_protection.Rules, or None when protection is off.
     property_rules: object = None
+    # glance.notifications.Notifier; None sends nothing.
+    notifier: object = None
 
     @classmethod
     def build(cls, conf, stores=None):
@@ -33,19 +36,20 @@ class AppState:
             stores,
             policies.enforcer(conf),
             property_protection.from_conf(conf),
+            notifications.Notifier.from_conf(conf),
         )
 
     def image_repo(self, context):
-        return gateway.image_repo(context, self.stores)
+        return gateway.image_repo(context, self.stores, self.notifier)
 
     def task_repo(self, context):
-        return gateway.task_repo(context)
+        return gateway.task_repo(context, self.notifier)
 
     def importer(self, context):
         """What an import started with ``context`` works with."""
         return import_flow.Importer(
             repo=self.image_repo(context),
-            tasks=gateway.task_repo(context),
+            tasks=self.task_repo(context),
             conf=self.conf,
             stores=self.stores,
         )

@@ -4,6 +4,7 @@ from glance.conf import default
 from glance.conf import image_format
 from glance.conf import import_filtering
 from glance.conf import libraries
+from glance.conf import notifications
 from glance.conf import paste
 from glance.conf import profiler
 from glance.conf import task
@@ -15,6 +16,7 @@ def list_opts():
         default.list_opts()
         + image_format.list_opts()
         + import_filtering.list_opts()
+        + notifications.list_opts()
         + paste.list_opts()
         + task.list_opts()
         + libraries.list_opts()

@@ -101,16 +101,6 @@ DEFAULT_OPTS = [
         'image_cache_dir',
         help=_help('Directory of the image cache.'),
     ),
-    cfg.StrOpt(
-        'default_publisher_id',
-        default='image.localhost',
-        help=_help('Publisher id of notifications.'),
-    ),
-    cfg.ListOpt(
-        'disabled_notifications',
-        default=[],
-        help=_help('Notifications (or groups of them) not to send.'),
-    ),
     cfg.IntOpt(
         'scrub_time',
         default=0,

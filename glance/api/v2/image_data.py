@@ -9,6 +9,7 @@ import webob.exc
 
 from glance import format_inspection
 from glance import image_data
+from glance import notifications
 from glance import quota
 from glance.api import errors
 from glance.api import request
@@ -83,10 +84,15 @@ def download_image_data(req):
 def _data_response(req, image, opened):
     resp = webob.Response(content_type=common.OCTET_STREAM)
     file_wrapper = req.environ.get('wsgi.file_wrapper')
+    sent = notifications.download_counter(
+        req.state.notifier, req.context, image
+    )
     if opened.file is not None and file_wrapper is not None:
-        resp.app_iter = file_wrapper(opened.file, image_data.CHUNK_SIZE)
+        resp.app_iter = file_wrapper(
+            sent.file(opened.file, opened.length), image_data.CHUNK_SIZE
+        )
     else:
-        resp.app_iter = opened.chunks
+        resp.app_iter = sent.chunks(opened.chunks)
     resp.content_length = opened.length
     if opened.partial:
         resp.status = 206

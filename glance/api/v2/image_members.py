@@ -8,6 +8,7 @@ import webob
 import webob.exc
 
 from glance import exception
+from glance import notifications
 from glance.api import errors
 from glance.api import request
 from glance.api.v2 import common
@@ -28,6 +29,12 @@ def _authorize(req, rule, image, member_id=None):
     target = policies.target(image)
     target['member_id'] = member_id or req.context.project_id
     req.state.authorize(req.context, rule, target)
+
+
+def _notify(req, event_type, member, deleted=False):
+    notifications.member_event(
+        req.state.notifier, req.context, event_type, member, deleted
+    )
 
 
 def _sees_all(req, image):
@@ -57,6 +64,7 @@ def create_member(req):
             'The given member %s is already associated with image %s'
             % (member_id, image.id)
         ) from None
+    _notify(req, 'image.member.create', member)
     return serialize.json_response(serialize.member(member))
 
 
@@ -92,6 +100,7 @@ def update_member(req):
     status = request.extract_json(req, member_schema.UPDATE)['status']
     _visible_member(req, image, member_id)
     member = db_members.update(req.context, image.id, member_id, status)
+    _notify(req, 'image.member.update', member)
     return serialize.json_response(serialize.member(member))
 
 
@@ -100,5 +109,7 @@ def delete_member(req):
     image = _shared_image(req)
     member_id = req.urlvars['member_id']
     _authorize(req, policies.DELETE_MEMBER, image)
+    member = db_members.get(req.context, image.id, member_id)
     db_members.delete(req.context, image.id, member_id)
+    _notify(req, 'image.member.delete', member, deleted=True)
     return webob.Response(status=204)

@@ -11,7 +11,6 @@ import datetime
 
 import webob.exc
 
-from glance import gateway
 from glance import task_import
 from glance.api import errors
 from glance.api import request
@@ -179,7 +178,7 @@ def create_task(req):
     _authorize(req, policies.ADD_TASK)
     body = request.extract_json(req, task_schema.CREATE)
     image_values = _image_values(req, body['input'])
-    tasks = gateway.task_repo(req.context)
+    tasks = req.state.task_repo(req.context)
     task = tasks.add(
         {
             'type': task_import.TASK_TYPE,

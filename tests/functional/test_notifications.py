@@ -1,0 +1,433 @@
+"""Notifications on a real RabbitMQ from the real glance-api.
+
+Each class runs its own server publishing to a topic of its own; each test
+binds its own queue to it and follows one image's events.
+"""
+
+import io
+import re
+import time
+
+from tests.fixtures import notification_bus
+from tests.functional.api import base
+
+IMAGE_FIELDS = {
+    'id',
+    'name',
+    'status',
+    'created_at',
+    'updated_at',
+    'min_disk',
+    'min_ram',
+    'protected',
+    'checksum',
+    'owner',
+    'disk_format',
+    'container_format',
+    'size',
+    'virtual_size',
+    'is_public',
+    'visibility',
+    'properties',
+    'tags',
+    'deleted',
+    'deleted_at',
+}
+TASK_FIELDS = {
+    'id',
+    'type',
+    'status',
+    'result',
+    'owner',
+    'message',
+    'expires_at',
+    'created_at',
+    'updated_at',
+    'deleted',
+    'deleted_at',
+}
+MEMBER = {'X-Project-Id': 'member-project', 'X-Roles': 'member'}
+DATA = b'notified bytes' * 1000
+# The longest an API call may take while the bus is down.
+BOUND = 2.0
+
+
+def bus_config(topic, transport_url=notification_bus.URL, disabled=''):
+    return (
+        '[oslo_messaging_notifications]\n'
+        'driver = messagingv2\n'
+        'topics = %s\n'
+        'transport_url = %s\n' % (topic, transport_url)
+    ), ({'disabled_notifications': disabled} if disabled else {})
+
+
+def _server_args(topic, **kwargs):
+    extra, options = bus_config(topic, **kwargs)
+    return {'multi_store': True, 'extra_config': extra, 'options': options}
+
+
+class NotificationTestCase(base.DataTestCase):
+    topic = None
+
+    def setUp(self):
+        super().setUp()
+        self.bus = self.useFixture(
+            notification_bus.NotificationQueue(self.topic, self)
+        )
+
+    def events_of(self, image_id, last_event):
+        """The events naming ``image_id`` until ``last_event`` of it."""
+
+        def about(notification):
+            payload = notification['payload']
+            return image_id in (payload.get('id'), payload.get('image_id'))
+
+        seen = self.bus.wait_for(
+            lambda n: about(n) and n['event_type'] == last_event
+        )
+        return [n for n in seen if about(n)]
+
+    def upload(self, image_id, data=DATA, headers=base.OWNER):
+        response = self.request(
+            'PUT',
+            '/v2/images/%s/file' % image_id,
+            dict(headers, **{'Content-Type': 'application/octet-stream'}),
+            data=data,
+        )
+        self.assertEqual(204, response.status_code, response.text)
+
+
+class LifeCycleTest(NotificationTestCase):
+    topic = notification_bus.unique_topic()
+    server_args = _server_args(topic)
+
+    def test_life_cycle_events_and_payloads(self):
+        image = self.create_image(
+            visibility='shared', disk_format='raw', container_format='bare'
+        )
+        image_id = image['id']
+        self.upload(image_id)
+        response = self.patch(
+            image_id, [{'op': 'replace', 'path': '/name', 'value': 'renamed'}]
+        )
+        self.assertEqual(200, response.status_code, response.text)
+        response = self.request(
+            'GET', '/v2/images/%s/file' % image_id, base.OWNER
+        )
+        self.assertEqual(DATA, response.content)
+        response = self.request(
+            'GET',
+            '/v2/images/%s/file' % image_id,
+            dict(base.OWNER, Range='bytes=0-99'),
+        )
+        self.assertEqual(206, response.status_code)
+        path = '/v2/images/%s/members' % image_id
+        response = self.request(
+            'POST', path, base.OWNER, json={'member': 'member-project'}
+        )
+        self.assertEqual(200, response.status_code, response.text)
+        response = self.request(
+            'PUT',
+            path + '/member-project',
+            MEMBER,
+            json={'status': 'accepted'},
+        )
+        self.assertEqual(200, response.status_code, response.text)
+        response = self.request('DELETE', path + '/member-project', base.OWNER)
+        self.assertEqual(204, response.status_code, response.text)
+        for action in ('deactivate', 'reactivate'):
+            response = self.request(
+                'POST', '/v2/images/%s/actions/%s' % (image_id, action)
+            )
+            self.assertEqual(204, response.status_code, response.text)
+        response = self.request('DELETE', '/v2/images/' + image_id)
+        self.assertEqual(204, response.status_code, response.text)
+
+        events = self.events_of(image_id, 'image.delete')
+        self.assertEqual(
+            [
+                'image.create',
+                'image.prepare',
+                'image.upload',
+                'image.activate',
+                'image.update',
+                'image.send',
+                'image.send',
+                'image.member.create',
+                'image.member.update',
+                'image.member.delete',
+                'image.update',
+                'image.update',
+                'image.delete',
+            ],
+            [n['event_type'] for n in events],
+        )
+        for n in events:
+            self.assertEqual('image.localhost', n['publisher_id'])
+            self.assertEqual('INFO', n['priority'])
+        by_type = {}
+        for n in events:
+            by_type.setdefault(n['event_type'], []).append(n['payload'])
+        for event_type in (
+            'image.create',
+            'image.prepare',
+            'image.upload',
+            'image.activate',
+            'image.update',
+            'image.delete',
+        ):
+            for payload in by_type[event_type]:
+                self.assertEqual(IMAGE_FIELDS, set(payload), event_type)
+        self.assertEqual('queued', by_type['image.create'][0]['status'])
+        self.assertEqual('owner-project', by_type['image.create'][0]['owner'])
+        self.assertFalse(by_type['image.create'][0]['is_public'])
+        self.assertEqual('saving', by_type['image.prepare'][0]['status'])
+        upload = by_type['image.upload'][0]
+        self.assertEqual(
+            ('active', len(DATA)), (upload['status'], upload['size'])
+        )
+        self.assertRegex(upload['checksum'], '^[0-9a-f]{32}$')
+        self.assertEqual('renamed', by_type['image.update'][0]['name'])
+        self.assertEqual(
+            ['deactivated', 'active'],
+            [p['status'] for p in by_type['image.update'][1:]],
+        )
+        deleted = by_type['image.delete'][0]
+        self.assertTrue(deleted['deleted'])
+        self.assertIsNotNone(deleted['deleted_at'])
+        self.assertNotIn('locations', deleted)
+        sends = by_type['image.send']
+        self.assertEqual([len(DATA), 100], [p['bytes_sent'] for p in sends])
+        self.assertEqual(
+            {
+                'image_id': image_id,
+                'owner_id': 'owner-project',
+                'receiver_tenant_id': 'owner-project',
+                'receiver_user_id': None,
+                'bytes_sent': len(DATA),
+            },
+            sends[0],
+        )
+        members = [
+            (p['member_id'], p['status'], p['deleted'])
+            for t in (
+                'image.member.create',
+                'image.member.update',
+                'image.member.delete',
+            )
+            for p in by_type[t]
+        ]
+        self.assertEqual(
+            [
+                ('member-project', 'pending', False),
+                ('member-project', 'accepted', False),
+                ('member-project', 'accepted', True),
+            ],
+            members,
+        )
+
+    def test_glance_direct_import_sends_task_events(self):
+        image = self.create_image(disk_format='raw', container_format='bare')
+        image_id = image['id']
+        response = self.request(
+            'PUT',
+            '/v2/images/%s/stage' % image_id,
+            dict(base.OWNER, **{'Content-Type': 'application/octet-stream'}),
+            data=DATA,
+        )
+        self.assertEqual(204, response.status_code, response.text)
+        self.glance.http_client.session.headers.update(base.OWNER)
+        response = self.request(
+            'POST',
+            '/v2/images/%s/import' % image_id,
+            base.OWNER,
+            json={'method': {'name': 'glance-direct'}},
+        )
+        self.assertEqual(202, response.status_code, response.text)
+        self.wait_for_import(image_id)
+
+        seen = self.bus.wait_for(lambda n: n['event_type'] == 'task.success')
+        tasks = [n for n in seen if n['event_type'].startswith('task.')]
+        self.assertEqual(
+            ['task.create', 'task.run', 'task.processing', 'task.success'],
+            [n['event_type'] for n in tasks],
+        )
+        for n in tasks:
+            self.assertEqual(TASK_FIELDS, set(n['payload']))
+            self.assertEqual('api_image_import', n['payload']['type'])
+        self.assertEqual(
+            ['pending', 'processing', 'processing', 'success'],
+            [n['payload']['status'] for n in tasks],
+        )
+        self.assertEqual(
+            {'image_id': image_id}, tasks[-1]['payload']['result']
+        )
+        types = [
+            n['event_type'] for n in seen if n['payload'].get('id') == image_id
+        ]
+        for expected in ('image.prepare', 'image.upload', 'image.activate'):
+            self.assertIn(expected, types)
+        self.assertLess(
+            types.index('image.prepare'), types.index('image.upload')
+        )
+        self.assertLess(
+            types.index('image.upload'), types.index('image.activate')
+        )
+
+    def test_rolled_back_change_sends_nothing(self):
+        image = self.create_image(disk_format='raw', container_format='bare')
+        image_id = image['id']
+        self.upload(image_id)
+        # A second upload is refused (409) before anything changes.
+        response = self.request(
+            'PUT',
+            '/v2/images/%s/file' % image_id,
+            dict(base.OWNER, **{'Content-Type': 'application/octet-stream'}),
+            data=DATA,
+        )
+        self.assertEqual(409, response.status_code, response.text)
+        # A patch renaming the image and adding a location no store holds:
+        # the rename is written, then the transaction rolls back.
+        response = self.patch(
+            image_id,
+            [
+                {'op': 'replace', 'path': '/name', 'value': 'rolled-back'},
+                {
+                    'op': 'add',
+                    'path': '/locations/-',
+                    'value': {'url': 'file:///nowhere/x', 'metadata': {}},
+                },
+            ],
+            headers=base.ADMIN,
+        )
+        self.assertIn(response.status_code, (400, 403, 409), response.text)
+        # And an image whose creation fails on its location: no image.create.
+        response = self.request(
+            'POST',
+            '/v2/images',
+            base.ADMIN,
+            json={
+                'name': 'never-created',
+                'locations': [{'url': 'file:///nowhere/y', 'metadata': {}}],
+            },
+        )
+        self.assertIn(response.status_code, (400, 403, 409), response.text)
+        response = self.patch(
+            image_id, [{'op': 'replace', 'path': '/name', 'value': 'last'}]
+        )
+        self.assertEqual(200, response.status_code, response.text)
+
+        seen = self.bus.wait_for(
+            lambda n: (
+                n['event_type'] == 'image.update'
+                and n['payload']['name'] == 'last'
+            )
+        )
+        self.assertEqual(
+            [
+                'image.create',
+                'image.prepare',
+                'image.upload',
+                'image.activate',
+                'image.update',
+            ],
+            [n['event_type'] for n in seen],
+        )
+        self.assertNotIn(
+            'rolled-back', [n['payload'].get('name') for n in seen]
+        )
+
+
+class DisabledNotificationsTest(NotificationTestCase):
+    topic = notification_bus.unique_topic()
+    server_args = _server_args(topic, disabled='image.send, image.member.*')
+
+    def test_disabled_events_and_groups_are_not_sent(self):
+        image = self.create_image(
+            visibility='shared', disk_format='raw', container_format='bare'
+        )
+        image_id = image['id']
+        self.upload(image_id)
+        response = self.request(
+            'GET', '/v2/images/%s/file' % image_id, base.OWNER
+        )
+        self.assertEqual(DATA, response.content)
+        response = self.request(
+            'POST',
+            '/v2/images/%s/members' % image_id,
+            base.OWNER,
+            json={'member': 'member-project'},
+        )
+        self.assertEqual(200, response.status_code, response.text)
+        response = self.patch(
+            image_id, [{'op': 'replace', 'path': '/name', 'value': 'last'}]
+        )
+        self.assertEqual(200, response.status_code, response.text)
+        # One sender thread keeps the order: the update comes last.
+        events = self.events_of(image_id, 'image.update')
+        self.assertEqual(
+            [
+                'image.create',
+                'image.prepare',
+                'image.upload',
+                'image.activate',
+                'image.update',
+            ],
+            [n['event_type'] for n in events],
+        )
+
+
+class BusDownTest(base.DataTestCase):
+    """transport_url names a closed port: the API answers as before."""
+
+    server_args = _server_args(
+        notification_bus.unique_topic(),
+        transport_url=notification_bus.closed_port_url(),
+    )
+
+    def _timed(self, method, path, headers=base.OWNER, **kwargs):
+        started = time.monotonic()
+        response = self.request(method, path, headers, **kwargs)
+        self.assertLess(time.monotonic() - started, BOUND, (method, path))
+        return response
+
+    def test_life_cycle_within_the_bound_and_one_warning(self):
+        for _round in range(2):
+            response = self._timed(
+                'POST',
+                '/v2/images',
+                json={
+                    'name': 'down',
+                    'visibility': 'shared',
+                    'disk_format': 'raw',
+                    'container_format': 'bare',
+                },
+            )
+            self.assertEqual(201, response.status_code, response.text)
+            image_id = response.json()['id']
+            file_path = '/v2/images/%s/file' % image_id
+            response = self._timed(
+                'PUT',
+                file_path,
+                dict(
+                    base.OWNER, **{'Content-Type': 'application/octet-stream'}
+                ),
+                data=io.BytesIO(DATA),
+            )
+            self.assertEqual(204, response.status_code, response.text)
+            response = self._timed('GET', file_path)
+            self.assertEqual(DATA, response.content)
+            response = self._timed(
+                'POST',
+                '/v2/images/%s/members' % image_id,
+                json={'member': 'member-project'},
+            )
+            self.assertEqual(200, response.status_code, response.text)
+            response = self._timed('DELETE', '/v2/images/' + image_id)
+            self.assertEqual(204, response.status_code, response.text)
+        warnings = re.findall(
+            r'WARNING glance\.notifications .*', self.server.read_log()
+        )
+        self.assertEqual(1, len(warnings), warnings)
+        self.assertIn('Could not send notifications', warnings[0])
+        self.assertNotIn('Traceback', self.server.read_log())
