@@ -152,8 +152,7 @@ class Notifier:
     ``send`` filters out ``disabled_notifications`` (event types, or
     groups ending in ``*``) and queues the rest for the sender thread,
     started on first use in each process (API workers fork).
-    ``messaging_notifier`` is an ``oslo_messaging.Notifier``; None turns
-    notifications off (no driver configured).
+    ``messaging_notifier`` is an ``oslo_messaging.Notifier``.
     """
 
     def __init__(self, messaging_notifier, disabled=(), queue_size=None):
@@ -170,9 +169,10 @@ class Notifier:
 
     @classmethod
     def from_conf(cls, conf):
-        """The notifier ``conf`` asks for (off without a driver)."""
+        """The notifier ``conf`` asks for; None (nothing is sent) without
+        a driver."""
         if not conf.oslo_messaging_notifications.driver:
-            return cls(None)
+            return None
         import oslo_messaging
 
         transport = oslo_messaging.get_notification_transport(conf)
@@ -182,8 +182,6 @@ class Notifier:
         return cls(messaging_notifier, conf.disabled_notifications)
 
     def enabled(self, event_type):
-        if self._notifier is None:
-            return False
         return not any(
             fnmatch.fnmatchcase(event_type, pattern)
             for pattern in self._disabled
@@ -273,8 +271,17 @@ class _Emitter:
     def __init__(self, inner, notifier):
         self._inner = inner
         self._notifier = notifier
-        self._pending = None
+        # Per thread: an importer's repository serves several threads.
+        self._blocks = threading.local()
         self.context = inner.context
+
+    @property
+    def _pending(self):
+        return getattr(self._blocks, 'pending', None)
+
+    @_pending.setter
+    def _pending(self, events):
+        self._blocks.pending = events
 
     def __getattr__(self, name):
         return getattr(self._inner, name)

@@ -1,6 +1,7 @@
 """NotifyingRepo and Notifier: what is sent, when, and what is not."""
 
 import contextlib
+import threading
 
 import testtools
 
@@ -92,5 +93,11 @@ class NotifierTest(testtools.TestCase):
         self.assertTrue(notifier.enabled('image.create'))
         self.assertTrue(notifier.enabled('image.sending'))
 
-    def test_without_a_driver_nothing_is_enabled(self):
-        self.assertFalse(notifications.Notifier(None).enabled('image.create'))
+    def test_a_block_in_one_thread_does_not_hold_another_threads_events(self):
+        notifier = RecordingNotifier()
+        repo = notifications.NotifyingRepo(FakeRepo(), notifier)
+        with repo.transaction():
+            worker = threading.Thread(target=repo.add, args=({'id': 'b'},))
+            worker.start()
+            worker.join()
+            self.assertEqual([('image.create', 'b')], notifier.sent)
