@@ -3,9 +3,15 @@ defaults) and oslo.messaging's own, ``[DEFAULT] transport_url`` and the
 ``[oslo_messaging_notifications]`` group, registered from its option list
 so start-up and the configuration reference see them."""
 
-import oslo_messaging
+import warnings
+
 from oslo_config import cfg
-from oslo_messaging import opts as messaging_opts
+
+# oslo.messaging imports oslo.service, whose eventlet backend warns on
+# import (on stderr of every command); glance uses no eventlet.
+warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
+import oslo_messaging  # noqa: E402
+from oslo_messaging import opts as messaging_opts  # noqa: E402
 
 opts = [
     cfg.StrOpt(
