@@ -282,7 +282,7 @@ def download(context, image, stores, range_header=None):
         # probed store by store): Stores.open says so.
         store_id = stores.store_of(loc)
         try:
-            opened = stores.open(context, loc, store_id, offset, length)
+            opened = stores.open(context, loc.url, store_id, offset, length)
         except exception.ImageDataNotFound:
             missing.append(store_id)
             continue

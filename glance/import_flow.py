@@ -455,15 +455,10 @@ def _open_staged(importer, image_id):
     stores = importer.stores
     opened = stores.open(
         importer.context,
-        _StagedLocation(stores.staged_url(image_id)),
+        stores.staged_url(image_id),
         STAGING_STORE,
     )
     return _as_file(opened)
-
-
-@dataclasses.dataclass(frozen=True)
-class _StagedLocation:
-    url: str
 
 
 def _as_file(opened):

@@ -6,7 +6,7 @@ glance_store registers one option group per entry of ``enabled_backends``)
 returns a ``Stores`` object, one per mode with the same methods:
 
 - ``add(context, image_id, reader, size, store_id)`` -> ``Stored``
-- ``open(context, location, offset, length)`` -> ``Opened``
+- ``open(context, url, store_id, offset, length)`` -> ``Opened``
 - ``delete(context, url, store_id)``, ``size(context, url, store_id)``
 - ``store_of(location)``: the store holding a location (its recorded store
   when that is configured, else the one its URL prefix names)
@@ -379,17 +379,15 @@ class Stores:
         with _translated(target):
             return Stored(*api.add(context, image_id, reader, size, target))
 
-    def open(self, context, location, store_id, offset=0, length=None):
-        """The data of ``location`` in ``store_id``, from ``offset``
+    def open(self, context, url, store_id, offset=0, length=None):
+        """The data at ``url`` in ``store_id``, from ``offset``
         (``length`` bytes, None for all)."""
         api = self._api(store_id)
         with _translated(store_id):
-            path = api.local_path(location.url, store_id)
+            path = api.local_path(url, store_id)
             if path is not None:
                 return _open_local_file(path, store_id, offset, length)
-            chunks, size = api.get(
-                context, location.url, store_id, offset, length
-            )
+            chunks, size = api.get(context, url, store_id, offset, length)
         return Opened(chunks=chunks, size=size)
 
     def delete(self, context, url, store_id):

@@ -3,21 +3,14 @@ how their data is inspected (``glance.format_inspection``)."""
 
 from oslo_config import cfg
 
+from glance.schemas import image as image_schema
+
 GROUP = 'image_format'
 
 opts = [
     cfg.ListOpt(
         'container_formats',
-        default=[
-            'ami',
-            'ari',
-            'aki',
-            'bare',
-            'ovf',
-            'ova',
-            'docker',
-            'compressed',
-        ],
+        default=list(image_schema.CONTAINER_FORMATS),
         deprecated_opts=[
             cfg.DeprecatedOpt('container_formats', group='DEFAULT')
         ],
@@ -25,19 +18,7 @@ opts = [
     ),
     cfg.ListOpt(
         'disk_formats',
-        default=[
-            'ami',
-            'ari',
-            'aki',
-            'vhd',
-            'vhdx',
-            'vmdk',
-            'raw',
-            'qcow2',
-            'vdi',
-            'iso',
-            'ploop',
-        ],
+        default=list(image_schema.DISK_FORMATS),
         deprecated_opts=[cfg.DeprecatedOpt('disk_formats', group='DEFAULT')],
         help="Values the image attribute 'disk_format' may take.",
     ),
