@@ -16,6 +16,7 @@ from oslo_log import log as logging
 from glance import property_protection
 from glance import wsgi
 from glance.conf import checks
+from glance.wsgi import access_log
 
 LOG = logging.getLogger(__name__)
 THREADS_PER_WORKER = 8
@@ -74,8 +75,9 @@ def server_options(conf, application=None):
         'timeout': 120,
         'graceful_timeout': 60,
         'preload_app': True,
-        # oslo.log owns logging; gunicorn's access log would duplicate it.
+        # Access lines go to oslo.log, with the request's context.
         'accesslog': None,
+        'logger_class': access_log.Logger,
         'proc_name': 'glance-api',
         # One control socket per user would clash between several servers.
         'control_socket_disable': True,

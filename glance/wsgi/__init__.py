@@ -8,7 +8,9 @@ serves the embedded default (``glance.conf.embedded``).
 Whatever the paste file says, the pipeline is wrapped in oslo.middleware's
 request id filter: every response carries ``x-openstack-request-id``, and
 the context and 500 bodies name the same id (upstream's paste file has no
-``request_id`` filter; upstream sets the id in its context filter).
+``request_id`` filter; upstream sets the id in its context filter). Inside
+it, each request starts with a context of its own made current
+(``glance.api.middleware.context.per_request``).
 """
 
 import logging as std_logging
@@ -26,6 +28,7 @@ from paste import deploy
 import glance.conf
 from glance import stores
 from glance.api import state as app_state
+from glance.api.middleware import context as context_middleware
 from glance.conf import checks
 from glance.conf import embedded as embedded_default
 from glance.conf import unsupported
@@ -121,6 +124,7 @@ def build_app(conf, embedded=False):
     unsupported.warn_if_set(conf, complete_options(conf))
     # Every option is registered by now, the stores' and middleware's too.
     conf.log_opt_values(LOG, std_logging.DEBUG)
+    app = context_middleware.per_request(app)
     return app_state.with_state(request_id.RequestId(app), state)
 
 

@@ -4,6 +4,12 @@
 ``UnauthenticatedContextMiddleware`` (the no-auth flavor) trusts whatever the
 client sends, and a request with no identity at all acts as an admin of
 ``DEFAULT_PROJECT``.
+
+The context they build is made current (oslo.context's thread-local store,
+which oslo.log reads): every log line of the request names its request id
+and user. ``per_request`` wraps the whole pipeline so that a request starts
+with a context of its own (its request ids only) before any filter logs:
+a worker thread never logs with the context of a request it served before.
 """
 
 import json
@@ -46,16 +52,37 @@ def _header_list(req, name):
     return [value.strip() for value in values if value.strip()]
 
 
-def _request_ids(req):
+def _request_ids(environ):
     """The ids oslo.middleware's request id filter put into the environ."""
     return {
-        'request_id': req.environ.get(request_id.ENV_REQUEST_ID),
-        'global_request_id': req.environ.get(request_id.GLOBAL_REQ_ID),
+        'request_id': environ.get(request_id.ENV_REQUEST_ID),
+        'global_request_id': environ.get(request_id.GLOBAL_REQ_ID),
     }
 
 
+def anonymous_context(environ, current=False):
+    """A context naming only the request ids of ``environ`` (for a request
+    no context filter has identified yet); with ``current``, made current."""
+    return context.RequestContext(**_request_ids(environ), overwrite=current)
+
+
+def per_request(app):
+    """WSGI wrapper (inside the request id filter): each request starts
+    with its own anonymous context made current."""
+
+    def with_fresh_context(environ, start_response):
+        anonymous_context(environ, current=True)
+        return app(environ, start_response)
+
+    return with_fresh_context
+
+
 class ContextMiddleware(base.Middleware):
-    """Context from keystonemiddleware's headers; 401 without a token."""
+    """Context from keystonemiddleware's headers; 401 without a token.
+
+    Both context filters make the context they build current (oslo.context's
+    default ``overwrite``).
+    """
 
     def process_request(self, req):
         if req.headers.get('X-Identity-Status', 'Invalid') != 'Confirmed':
@@ -67,8 +94,7 @@ class ContextMiddleware(base.Middleware):
             roles=_header_list(req, 'X-Roles'),
             auth_token=req.headers.get('X-Auth-Token'),
             service_catalog=_service_catalog(req),
-            **_request_ids(req),
-            overwrite=False,
+            **_request_ids(req.environ),
         )
 
 
@@ -87,6 +113,5 @@ class UnauthenticatedContextMiddleware(base.Middleware):
             user_id=user,
             project_id=project,
             roles=with_implied_roles(roles),
-            **_request_ids(req),
-            overwrite=False,
+            **_request_ids(req.environ),
         )
