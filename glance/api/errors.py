@@ -8,6 +8,7 @@ otherwise. python-glanceclient and openstacksdk both parse these.
 
 import webob.dec
 import webob.exc
+import webob.request
 from oslo_db import exception as db_exception
 from oslo_log import log as logging
 
@@ -58,6 +59,12 @@ _HTTP_ERRORS = (
 
 def http_error(exc):
     """The webob error for an exception, or None if it has none."""
+    if isinstance(exc, webob.request.DisconnectionError):
+        # A body shorter than its Content-Length: nothing more will come.
+        return webob.exc.HTTPBadRequest(
+            explanation='The request body ended before its Content-Length.',
+            headers={'Connection': 'close'},
+        )
     for exc_class, http_class, message in _HTTP_ERRORS:
         if isinstance(exc, exc_class):
             return http_class(explanation=message or exc.msg)
@@ -70,7 +77,8 @@ def internal_error(req, exc):
     LOG.exception(
         'Unexpected error in %s %s (request %s)',
         req.method,
-        req.path,
+        # Raw, as the server passed it: decoding must not fail here.
+        req.environ.get('SCRIPT_NAME', '') + req.environ.get('PATH_INFO', ''),
         request_id,
     )
     return webob.exc.HTTPInternalServerError(
@@ -96,3 +104,19 @@ class Wsgify(webob.dec.wsgify):
         except Exception as exc:
             return http_error(exc) or internal_error(req, exc)
         return req.response if resp is None else resp
+
+
+class URLCheck:
+    """WSGI wrapper: 400 in our error format for a path or query string
+    that is not valid UTF-8 or percent-encoding (``request.url_error``),
+    before anything decodes them."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        problem = request.url_error(environ)
+        if problem is None:
+            return self.app(environ, start_response)
+        error = webob.exc.HTTPBadRequest(explanation=problem)
+        return error(environ, start_response)

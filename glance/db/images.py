@@ -297,11 +297,19 @@ def _boolean(key, value):
         raise exception.InvalidFilter(reason='%s must be a boolean' % key)
 
 
+# Integer columns are BIGINT at most: a larger bound is no integer any
+# engine compares (SQLite's driver raises OverflowError).
+_BIGINT_MAX = 2**63 - 1
+
+
 def _integer(key, value):
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
+        number = None
+    if number is None or abs(number) > _BIGINT_MAX:
         raise exception.InvalidFilter(reason='%s must be an integer' % key)
+    return number
 
 
 def _time_condition(column, value):

@@ -49,7 +49,10 @@ MEMBERS = {
 CREATE = {
     'name': 'member',
     'type': 'object',
-    'properties': {'member': {'type': 'string', 'minLength': 1}},
+    # image_members.member is String(255).
+    'properties': {
+        'member': {'type': 'string', 'minLength': 1, 'maxLength': 255}
+    },
     'required': ['member'],
 }
 UPDATE = {

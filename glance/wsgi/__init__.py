@@ -27,6 +27,7 @@ from paste import deploy
 
 import glance.conf
 from glance import stores
+from glance.api import errors
 from glance.api import state as app_state
 from glance.api.middleware import context as context_middleware
 from glance.conf import checks
@@ -124,7 +125,7 @@ def build_app(conf, embedded=False):
     unsupported.warn_if_set(conf, complete_options(conf))
     # Every option is registered by now, the stores' and middleware's too.
     conf.log_opt_values(LOG, std_logging.DEBUG)
-    app = context_middleware.per_request(app)
+    app = context_middleware.per_request(errors.URLCheck(app))
     return app_state.with_state(request_id.RequestId(app), state)
 
 

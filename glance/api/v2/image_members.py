@@ -52,6 +52,7 @@ def create_member(req):
     image = _shared_image(req)
     _authorize(req, policies.ADD_MEMBER, image)
     member_id = request.extract_json(req, member_schema.CREATE)['member']
+    request.check_4byte({'member': member_id})
     quota = req.state.conf.image_member_quota
     if 0 <= quota <= len(db_members.get_all(req.context, image.id)):
         raise webob.exc.HTTPRequestEntityTooLarge(

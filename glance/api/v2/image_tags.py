@@ -7,6 +7,7 @@ import webob.exc
 
 from glance import exception
 from glance.api import errors
+from glance.api import request
 from glance.api.v2 import common
 from glance.policies import images as policies
 
@@ -31,6 +32,7 @@ def add_tag(req):
         raise webob.exc.HTTPBadRequest(
             explanation='Tag is longer than %d characters.' % MAX_TAG_LENGTH
         )
+    request.check_4byte(tag)
     quota = req.state.conf.image_tag_quota
 
     def add(tags):

@@ -52,14 +52,35 @@ def _check_quotas(conf, image):
             )
 
 
+MAX_PROPERTY_NAME_LENGTH = 255
+
+
+def _check_storable(columns, properties, tags):
+    """400 with upstream's messages for what a database cannot store:
+    integers over 2^31-1, property names over 255 characters, 4-byte
+    UTF-8. The same on every engine, checked before any statement."""
+    request.check_db_ints(
+        min_disk=columns.get('min_disk'), min_ram=columns.get('min_ram')
+    )
+    for name in properties:
+        if len(name) > MAX_PROPERTY_NAME_LENGTH:
+            raise webob.exc.HTTPBadRequest(
+                explanation='Custom property should not be greater than '
+                '255 characters.'
+            )
+    request.check_4byte(dict(columns, properties=properties))
+    for tag in tags:
+        request.check_4byte(tag)
+
+
 def _validate(req, image):
     """400 unless the client-settable view of ``image`` fits the schema."""
+    columns = {name: getattr(image, name) for name in patch.WRITABLE_COLUMNS}
     view = dict(image.properties)
-    view.update(
-        (name, getattr(image, name)) for name in patch.WRITABLE_COLUMNS
-    )
+    view.update(columns)
     view['tags'] = image.tags
     request.validate(view, _schema(req))
+    _check_storable(columns, image.properties, image.tags)
     _check_quotas(req.state.conf, image)
 
 
@@ -82,6 +103,10 @@ def _creation_values(req, body):
             values['properties'][name] = value
     values.setdefault('visibility', 'shared')
     values.setdefault('owner', req.context.owner)
+    columns = {
+        k: v for k, v in values.items() if k not in ('properties', 'tags')
+    }
+    _check_storable(columns, values['properties'], values['tags'])
     return values
 
 

@@ -12,6 +12,7 @@ import webob.exc
 from glance import domain
 from glance import exception
 from glance import store_resolution
+from glance.api import request
 from glance.api.v2 import common
 from glance.policies import images as policies
 from glance.schemas import image as image_schema
@@ -57,6 +58,7 @@ def _validated(req, value):
         jsonschema.validate(value, _LOCATION)
     except jsonschema.ValidationError as exc:
         raise exception.Invalid('Invalid location: %s' % exc.message) from None
+    request.check_4byte({'url': value['url'], 'metadata': value['metadata']})
     url = value['url']
     return url, req.state.stores.location_metadata(url, value['metadata'])
 

@@ -54,7 +54,17 @@ def check_name(name, what):
             explanation='The %s name must have 1 to %d characters.'
             % (what, schemas.MAX_NAME_LENGTH)
         )
+    request.check_4byte({'name': name})
     return name
+
+
+# Columns of text, as opposed to the JSON documents stored ASCII-escaped.
+NAMESPACE_TEXT = ('namespace', 'display_name', 'description', 'owner')
+
+
+def check_text(body, names):
+    """400 as upstream when a text field of ``body`` has 4-byte UTF-8."""
+    request.check_4byte({name: body.get(name) for name in names})
 
 
 def page_params(req, default_sort_key, default_sort_dir):

@@ -117,8 +117,10 @@ def list_namespaces(req):
 
 def _validated_document(req):
     document = request.extract_json(req, schemas.NAMESPACE)
-    for name, _entry in metadef_documents.entries(document, 'object'):
+    common.check_text(document, common.NAMESPACE_TEXT)
+    for name, entry in metadef_documents.entries(document, 'object'):
         common.check_name(name, 'object')
+        common.check_text(entry, ('description',))
     for name, _entry in metadef_documents.entries(document, 'property'):
         common.check_name(name, 'property')
     for name, _entry in metadef_documents.entries(document, 'tag'):
@@ -160,6 +162,7 @@ def show_namespace(req):
 def update_namespace(req):
     namespace = common.namespace(req, policies.MODIFY_NAMESPACE)
     document = request.extract_json(req, schemas.NAMESPACE)
+    common.check_text(document, common.NAMESPACE_TEXT)
     values = {k: document.get(k, v) for k, v in _REPLACED_ON_UPDATE.items()}
     values['namespace'] = document['namespace']
     values['owner'] = document.get('owner') or namespace['owner']

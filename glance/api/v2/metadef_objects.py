@@ -13,6 +13,7 @@ from glance.schemas import metadefs as schemas
 def _values(req):
     body = request.extract_json(req, schemas.OBJECT)
     name = common.check_name(body['name'], 'object')
+    common.check_text(body, ('description',))
     return metadef_documents.item_values('object', name, body)
 
 

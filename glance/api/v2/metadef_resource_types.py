@@ -51,6 +51,7 @@ def create_association(req):
     namespace = common.namespace(req, policies.ADD_ASSOCIATION)
     body = request.extract_json(req, schemas.RESOURCE_TYPE_ASSOCIATION)
     common.check_name(body['name'], 'resource type')
+    common.check_text(body, ('prefix', 'properties_target'))
     association = db_metadefs.associate(
         req.context, namespace['namespace'], body
     )

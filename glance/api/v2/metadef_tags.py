@@ -33,6 +33,8 @@ def create_tags(req):
     ``X-Openstack-Append: true``."""
     namespace = common.namespace(req, policies.ADD_TAGS)
     tags = request.extract_json(req, schemas.TAGS_CREATE)['tags']
+    for tag in tags:
+        common.check_text(tag, ('name',))
     append = strutils.bool_from_string(req.headers.get('X-Openstack-Append'))
     items = metadef_items.create_many(
         req.context,

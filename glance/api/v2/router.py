@@ -171,5 +171,18 @@ class API:
                 headers={'Allow': match['allowed_methods']}
             )
         handler = match.pop('handler')
-        req.urlvars = match
+        req.urlvars = {name: _text(value) for name, value in match.items()}
         return handler(req)
+
+
+def _text(value):
+    """A path variable as text: Routes matched PATH_INFO, whose characters
+    are the URL's bytes (PEP 3333)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return value.encode('latin-1').decode('utf-8')
+    except UnicodeError:
+        raise webob.exc.HTTPBadRequest(
+            explanation='The request URL is not valid UTF-8.'
+        ) from None
