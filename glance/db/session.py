@@ -4,15 +4,27 @@ DB API functions are decorated with ``reader`` or ``writer`` and take the
 request context first; a call made inside another joins its transaction
 (the context carries it: ``glance.context.RequestContext`` is an
 enginefacade provider).
+
+``OUTAGES`` logs a database that cannot be reached once per transition and
+process: one ERROR when a connection fails (naming the driver's error
+class, never the password), one INFO when a connection succeeds again.
 """
 
 import contextlib
 import os
 import sqlite3
+import threading
+import time
+import urllib.parse
 
+import sqlalchemy as sa
+from oslo_context import context as oslo_context
 from oslo_db import api as oslo_db_api
 from oslo_db import options
 from oslo_db.sqlalchemy import enginefacade
+from oslo_log import log as logging
+
+LOG = logging.getLogger(__name__)
 
 # The embedded default database, shared by glance-api and glance-manage
 # when no [database] connection is configured: data/glance.sqlite below the
@@ -44,6 +56,7 @@ def configure(conf):
     old ones for every transaction started afterwards.
     """
     register_opts(conf)
+    OUTAGES.watch(conf.database.connection, conf.database.slave_connection)
     sqlite_file = ensure_sqlite_directory(conf.database.connection)
     if sqlite_file:
         use_write_ahead_log(sqlite_file)
@@ -82,3 +95,105 @@ def use_write_ahead_log(path):
 
 def get_engine():
     return _main.writer.get_engine()
+
+
+class Outages:
+    """Logs when the database stops and starts answering (per process).
+
+    Fed by SQLAlchemy's events for every engine: ``handle_error`` for a
+    connection that could not be made or was lost, the pool's ``connect``
+    for one made. Requests meanwhile answer 503 (``glance.api.errors``).
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._down_since = None
+        self._secrets = ()
+        self._listening = False
+
+    def watch(self, *connections):
+        """Listen (once per process); hide the passwords of
+        ``connections`` from every line."""
+        passwords = [_password(url) for url in connections]
+        self._secrets = tuple(
+            {
+                form
+                for password in passwords
+                if password
+                for form in (password, urllib.parse.quote(password, safe=''))
+            }
+        )
+        with self._lock:
+            if self._listening:
+                return
+            self._listening = True
+        sa.event.listen(sa.engine.Engine, 'handle_error', self._on_error)
+        sa.event.listen(sa.pool.Pool, 'connect', self._on_connect)
+
+    @property
+    def down(self):
+        return self._down_since is not None
+
+    def _on_error(self, context):
+        # No connection: it could not be made. A lost one: a disconnect.
+        if context.connection is not None and not context.is_disconnect:
+            return
+        with self._lock:
+            if self._down_since is not None:
+                return
+            self._down_since = time.monotonic()
+        error = context.original_exception
+        report = threading.Thread(
+            target=_log_unavailable,
+            args=(_class_name(error), self._hidden(str(error))),
+            # Who met the outage: the request context of this thread.
+            kwargs={'context': oslo_context.get_current()},
+        )
+        # Not here: oslo.log would append the active exception again,
+        # unmasked. The line is written before the error goes on.
+        report.start()
+        report.join()
+
+    def _on_connect(self, dbapi_connection, connection_record):
+        with self._lock:
+            since, self._down_since = self._down_since, None
+        if since is not None:
+            LOG.info(
+                'The database is reachable again (unavailable for %.1f s)',
+                time.monotonic() - since,
+            )
+
+    def _hidden(self, text):
+        for secret in self._secrets:
+            text = text.replace(secret, '***')
+        return text
+
+
+def _log_unavailable(class_name, message, context=None):
+    try:
+        LOG.error(
+            'The database is unavailable (%s: %s): requests that need it '
+            'answer 503 until a connection succeeds again',
+            class_name,
+            message,
+            context=context,
+        )
+    except Exception:  # never in the way of the error itself
+        pass
+
+
+def _password(connection):
+    if not connection:
+        return None
+    try:
+        return sa.engine.make_url(connection).password
+    except Exception:  # an unparsable URL fails elsewhere, loudly
+        return None
+
+
+def _class_name(error):
+    cls = type(error)
+    return '%s.%s' % (cls.__module__, cls.__qualname__)
+
+
+OUTAGES = Outages()

@@ -8,13 +8,17 @@ worker thread served before.
 
 import re
 import sqlite3
+import uuid
 
 import requests
+import sqlalchemy as sa
 import testtools
 
 from tests.fixtures import server as server_fixtures
+from tests.fixtures import tcp_proxy
 from tests.functional import test_lazy_update
 from tests.functional.api import base
+from tests.functional.db import base as db_base
 
 # oslo.log's default context format plus the thread, so a test can tell
 # which requests one worker thread served.
@@ -230,3 +234,63 @@ class LazyUpdateContextTest(LoggedServerTest):
         for line in recorded:
             users_by_thread.setdefault(line['thread'], set()).add(line['user'])
         self.assertIn({'alice', 'bob'}, list(users_by_thread.values()))
+
+
+class DatabaseOutageTest(testtools.TestCase):
+    """MariaDB going away and coming back, through a proxy the test cuts
+    (the shared server itself is never stopped)."""
+
+    def setUp(self):
+        super().setUp()
+        database = self.useFixture(db_base.Database('mysql'))
+        url = sa.engine.make_url(database.url)
+        self.password = 'pw-%s' % uuid.uuid4().hex
+        account = 'glance_%s' % uuid.uuid4().hex[:8]
+        self.admin = sa.create_engine(database.url)
+        self.addCleanup(self.admin.dispose)
+        for host in ('localhost', '127.0.0.1'):
+            self.sql(
+                "CREATE USER '%s'@'%s' IDENTIFIED BY '%s'"
+                % (account, host, self.password)
+            )
+            self.addCleanup(self.sql, "DROP USER '%s'@'%s'" % (account, host))
+            self.sql(
+                "GRANT ALL ON %s.* TO '%s'@'%s'"
+                % (url.database, account, host)
+            )
+        self.proxy = self.useFixture(tcp_proxy.TCPProxy(url.port or 3306))
+        connection = url.set(
+            username=account, password=self.password, port=self.proxy.port
+        ).render_as_string(hide_password=False)
+        self.server = self.useFixture(
+            server_fixtures.GlanceAPIServer(connection=connection)
+        )
+
+    def sql(self, statement):
+        with self.admin.begin() as connection:
+            connection.execute(sa.text(statement))
+
+    def statuses(self, count):
+        return [
+            requests.get(
+                self.server.url + '/v2/images', headers=base.OWNER, timeout=60
+            ).status_code
+            for _ in range(count)
+        ]
+
+    def test_outage_logged_once_down_and_once_back(self):
+        self.assertEqual([200] * 3, self.statuses(3))
+        self.proxy.cut()
+        self.assertEqual([503] * 5, self.statuses(5))
+        self.proxy.restore()
+        self.assertEqual([200] * 3, self.statuses(3))
+
+        log = self.server.read_log()
+        down = [line for line in log.splitlines() if 'unavailable (' in line]
+        back = [line for line in log.splitlines() if 'reachable again' in line]
+        self.assertEqual(1, len(down), log)
+        self.assertEqual(1, len(back), log)
+        self.assertIn('ERROR glance.db.session', down[0])
+        self.assertIn('pymysql.err.OperationalError', down[0])
+        self.assertIn('INFO glance.db.session', back[0])
+        self.assertNotIn(self.password, log + self.server.read_output())
