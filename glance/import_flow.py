@@ -33,6 +33,7 @@ from glance import domain
 from glance import exception
 from glance import format_inspection
 from glance import image_data
+from glance import import_plugins
 from glance import store_resolution
 from glance import uri_filter
 from glance.stores import STAGING_STORE
@@ -202,6 +203,7 @@ def start(importer, caller, image, request):
     request context, whose ids the task records."""
     if not request.stores:
         return None
+    injected = _injected(importer, caller, image, request)
     task = importer.tasks.add(
         {
             'type': TASK_TYPE,
@@ -219,6 +221,7 @@ def start(importer, caller, image, request):
             request.method,
             properties=dict(
                 image.properties,
+                **injected,
                 **{LOCK: task.id, IMPORTING: ','.join(request.stores)},
                 **{FAILED: ''},
             ),
@@ -229,6 +232,16 @@ def start(importer, caller, image, request):
         )
         raise
     return _in_thread(importer, task.id, image.id, request)
+
+
+def _injected(importer, caller, image, request):
+    """The properties the plugins set as the import starts."""
+    injected = {}
+    if request.method in import_plugins.METHODS:
+        for plugin in import_plugins.load(importer.conf):
+            if hasattr(plugin, 'properties'):
+                injected.update(plugin.properties(caller, image))
+    return injected
 
 
 def _in_thread(importer, task_id, image_id, request):
@@ -257,6 +270,7 @@ def run(importer, task_id, image_id, request):
     with _lease(importer, task_id):
         try:
             _fill_staging(importer, image_id, request)
+            _run_plugins(importer, image_id, request)
             landed = _copy_to_stores(importer, image_id, request, pending)
             if not landed:
                 raise exception.GlanceException('no store accepted the image')
@@ -322,6 +336,20 @@ def _fill_staging(importer, image_id, request):
         opened = image_data.download(importer.context, image, importer.stores)
         with contextlib.closing(_as_file(opened)) as source:
             _stage(importer, image_id, source)
+
+
+def _run_plugins(importer, image_id, request):
+    """The plugins' work on the staged data (not for copy-image)."""
+    if request.method not in import_plugins.METHODS:
+        return
+    plugins = import_plugins.load(importer.conf)
+    if not any(hasattr(plugin, 'staged') for plugin in plugins):
+        return
+    path = importer.stores.staged_path(image_id)
+    job = import_plugins.Job(importer, image_id, path)
+    for plugin in plugins:
+        if hasattr(plugin, 'staged'):
+            plugin.staged(job)
 
 
 @contextlib.contextmanager
@@ -395,18 +423,19 @@ def _stage(importer, image_id, source):
         importer,
         image_id,
         image_data.LimitedReader(source, importer.conf.image_size_cap),
+        import_plugins.staging_rules(importer.conf),
     )
     image_data.delete_staged(importer.context, stores, image_id)
     stores.add(importer.context, image_id, reader, None, STAGING_STORE)
     reader.verdict()
 
 
-def _inspecting(importer, image_id, source):
+def _inspecting(importer, image_id, source, rules=None):
     """``source`` inspected against the image's disk_format as it is now."""
     return format_inspection.InspectingReader(
         source,
         importer.repo.get(image_id),
-        format_inspection.Rules.from_conf(importer.conf),
+        rules or format_inspection.Rules.from_conf(importer.conf),
     )
 
 

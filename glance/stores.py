@@ -369,6 +369,14 @@ class Stores:
         store = multi_backend.get_store_from_store_identifier(STAGING_STORE)
         return '%s/%s' % (store.url_prefix, image_id)
 
+    def staged_path(self, image_id):
+        """The local file of an image's staged data."""
+        url = self.staged_url(image_id)
+        path = self._api(STAGING_STORE).local_path(url, STAGING_STORE)
+        if path is None:
+            raise exception.GlanceException('The staging area is not local.')
+        return path
+
     # --- bytes ---------------------------------------------------------
 
     def add(self, context, image_id, reader, size, store_id):

@@ -2,6 +2,7 @@
 
 from glance.conf import default
 from glance.conf import image_format
+from glance.conf import image_import
 from glance.conf import import_filtering
 from glance.conf import libraries
 from glance.conf import notifications
@@ -13,6 +14,7 @@ from glance.conf import task
 def register_opts(conf):
     default.register_opts(conf)
     image_format.register_opts(conf)
+    image_import.register_opts(conf)
     import_filtering.register_opts(conf)
     notifications.register_opts(conf)
     paste.register_opts(conf)

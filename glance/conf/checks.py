@@ -40,10 +40,18 @@ def _aes_key(key):
         raise ValueError('an AES key has 16, 24 or 32 characters')
 
 
+def _import_plugins(names):
+    # Late: the plugins' package needs the stores' module.
+    from glance import import_plugins
+
+    import_plugins.check_names(names)
+
+
 # Values that convert yet mean nothing: checked here, not at first use.
 _MEANINGS = {
     (None, 'hashing_algorithm'): _hash_algorithm,
     (None, 'metadata_encryption_key'): _aes_key,
+    ('image_import_opts', 'image_import_plugins'): _import_plugins,
 }
 
 

@@ -2,6 +2,7 @@
 
 from glance.conf import default
 from glance.conf import image_format
+from glance.conf import image_import
 from glance.conf import import_filtering
 from glance.conf import libraries
 from glance.conf import notifications
@@ -15,6 +16,7 @@ def list_opts():
     return (
         default.list_opts()
         + image_format.list_opts()
+        + image_import.list_opts()
         + import_filtering.list_opts()
         + notifications.list_opts()
         + paste.list_opts()

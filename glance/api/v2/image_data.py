@@ -9,6 +9,7 @@ import webob.exc
 
 from glance import format_inspection
 from glance import image_data
+from glance import import_plugins
 from glance import notifications
 from glance import quota
 from glance.api import errors
@@ -59,7 +60,7 @@ def stage_image_data(req):
         request_body(req),
         req.content_length,
         quota.upload_cap(req.context, req.state.conf, image),
-        format_inspection.Rules.from_conf(req.state.conf),
+        import_plugins.staging_rules(req.state.conf),
     )
     return webob.Response(status=204)
 
