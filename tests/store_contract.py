@@ -250,3 +250,30 @@ class StoreContract:
             self.assertEqual(before, set(self.stored_names()))
         # The id is free again: nothing half-written claims it.
         self.put_image(image_id, b'after the failure')
+
+    def _assert_add_refuses_size(self, declared, fragment):
+        if not self._writable():
+            return
+        before = set(self.stored_names())
+        image_id = str(uuid.uuid4())
+        error = self.assertRaises(
+            exceptions.Invalid,
+            self.store.add,
+            image_id,
+            io.BytesIO(IMAGE_DATA),
+            declared,
+            'sha512',
+        )
+        self.assertIn(fragment, str(error))
+        self.assertIn('expected %d bytes' % declared, str(error))
+        # What was written is removed and the id is free again.
+        self.assertEqual(before, set(self.stored_names()))
+        self.put_image(image_id, b'after the refusal')
+
+    def test_contract_add_of_more_data_than_declared(self):
+        # As upstream: Invalid "Size exceeds", raised before the data past
+        # the declared size is written.
+        self._assert_add_refuses_size(len(IMAGE_DATA) - 5, 'Size exceeds')
+
+    def test_contract_add_of_less_data_than_declared(self):
+        self._assert_add_refuses_size(len(IMAGE_DATA) + 5, 'Size mismatch')

@@ -14,9 +14,11 @@ import logging
 import os
 import stat
 import tempfile
+import threading
 
 from oslo_config import cfg
 
+from glance_store import backend
 from glance_store import capabilities
 from glance_store import driver
 from glance_store import exceptions
@@ -60,6 +62,32 @@ _OPTIONS = [
         default=False,
         help='Leave holes (sparse files) for runs of zero bytes instead of '
         'writing them.',
+    ),
+    cfg.IntOpt(
+        'filesystem_store_timeout',
+        default=0,
+        min=0,
+        help='Seconds after which a file system call that does not return '
+        '(a hung NFS mount) fails the request with a timeout error instead '
+        'of holding it; 0 waits as long as the call takes. Bounds the '
+        'calls that look at or delete image files (size, delete, free '
+        'space), which then run on a thread pool of the store.',
+    ),
+    cfg.IntOpt(
+        'filesystem_store_thread_pool_size',
+        default=10,
+        min=1,
+        help='Threads running the timed file system calls (only with '
+        'filesystem_store_timeout > 0); calls hung on a dead mount hold '
+        'their thread until the mount answers.',
+    ),
+    cfg.IntOpt(
+        'filesystem_store_threadpool_threshold',
+        default=75,
+        min=0,
+        max=100,
+        help='Percentage of busy threads of that pool from which each timed '
+        'call logs a warning (only with filesystem_store_timeout > 0).',
     ),
 ]
 
@@ -123,11 +151,73 @@ def _write_all(fd, data):
 
 
 def _translate_os_error(error):
-    if error.errno == errno.ENOSPC:
+    # EFBIG: the file system (or RLIMIT_FSIZE) refuses a file this large.
+    if error.errno in (errno.ENOSPC, errno.EFBIG):
         return exceptions.StorageFull()
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return exceptions.StorageWriteDenied()
     return None
+
+
+def _on_success(handle):
+    def callback(future):
+        if not future.cancelled() and future.exception() is None:
+            handle(future.result())
+
+    return callback
+
+
+class _TimedCalls:
+    """Runs file system calls within ``timeout`` seconds (0: directly).
+
+    A call that does not return in time (a hung network mount) raises
+    ``TimeoutError`` for the request; it keeps its pool thread until the
+    mount answers, and what it then returns is handed to ``abandoned``.
+    """
+
+    def __init__(self, store_name, timeout=0, pool_size=1, threshold=100):
+        self._store_name = store_name
+        self._timeout = timeout
+        self._pool_size = pool_size
+        self._threshold = threshold
+        self._busy = 0
+        self._lock = threading.Lock()
+        self._pool = None
+        if timeout > 0:
+            self._pool = concurrent.futures.ThreadPoolExecutor(
+                pool_size, thread_name_prefix='file-store-%s' % store_name
+            )
+
+    def __call__(self, func, *args, abandoned=None):
+        if self._pool is None:
+            return func(*args)
+        with self._lock:
+            self._busy += 1
+            busy = self._busy
+        if busy * 100 >= self._threshold * self._pool_size:
+            LOG.warning(
+                'Store %s: %d of the %d threads for file system calls are '
+                'busy; further calls may wait',
+                self._store_name,
+                busy,
+                self._pool_size,
+            )
+        future = self._pool.submit(func, *args)
+        future.add_done_callback(self._done)
+        try:
+            return future.result(timeout=self._timeout)
+        except concurrent.futures.TimeoutError:
+            if abandoned is not None:
+                future.add_done_callback(_on_success(abandoned))
+            raise exceptions.TimeoutError(
+                message='A file system call of store %s did not return '
+                'within %d s (filesystem_store_timeout); check the storage '
+                'behind it.' % (self._store_name, self._timeout)
+            ) from None
+
+    def _done(self, _future):
+        with self._lock:
+            self._busy -= 1
 
 
 class Store(driver.Store):
@@ -147,6 +237,7 @@ class Store(driver.Store):
     _file_mode = None
     _create_mode = 0o600
     _location_metadata = ()
+    _timed = _TimedCalls(None)
 
     def get_schemes(self):
         return SCHEMES
@@ -157,6 +248,12 @@ class Store(driver.Store):
 
     def configure_add(self):
         self.READ_CHUNKSIZE = self.option('filesystem_store_chunk_size')
+        self._timed = _TimedCalls(
+            self.group_name,
+            self.option('filesystem_store_timeout'),
+            self.option('filesystem_store_thread_pool_size'),
+            self.option('filesystem_store_threadpool_threshold'),
+        )
         self._datadirs = self._configured_datadirs()
         paths = [path for path, _ in self._datadirs]
         self._real_datadirs = tuple(os.path.realpath(p) for p in paths)
@@ -275,13 +372,20 @@ class Store(driver.Store):
                     'metadata file needs objects with string "id" and '
                     '"mountpoint"'
                 )
+            try:
+                # Every add returns these values as location metadata.
+                backend.check_location_metadata(entry)
+            except exceptions.BackendException as e:
+                raise self._bad_config('metadata file: %s' % e)
         return entries
 
     def _choose_datadir(self, image_size):
         """Highest priority first; among equals, the most free space."""
         for priority in dict.fromkeys(p for _, p in self._datadirs):
             candidates = [d for d, p in self._datadirs if p == priority]
-            free, best = max((_free_bytes(d), d) for d in candidates)
+            free, best = max(
+                (self._timed(_free_bytes, d), d) for d in candidates
+            )
             if free >= image_size:
                 return best
         raise exceptions.StorageFull()
@@ -313,17 +417,26 @@ class Store(driver.Store):
         return path
 
     def _open(self, location):
+        """``(open image file, its size)``, within filesystem_store_timeout."""
+        return self._timed(self._open_now, location, abandoned=_close_opened)
+
+    def _open_now(self, location):
         try:
-            return open(self.get_local_path(location), 'rb')
+            image_file = open(self.get_local_path(location), 'rb')
         except FileNotFoundError:
             raise exceptions.NotFound(image=location.store_location.path)
         except PermissionError:
             raise exceptions.Forbidden()
+        try:
+            return image_file, os.fstat(image_file.fileno()).st_size
+        except BaseException:
+            image_file.close()
+            raise
 
     @capabilities.check
     def get(self, location, offset=0, chunk_size=None, context=None):
-        image_file = self._open(location)
-        size = max(0, os.fstat(image_file.fileno()).st_size - offset)
+        image_file, size = self._open(location)
+        size = max(0, size - offset)
         if chunk_size:
             size = min(size, chunk_size)
         image_file.seek(offset)
@@ -331,14 +444,15 @@ class Store(driver.Store):
         return utils.ClosingIterator(chunks, image_file.close), size
 
     def get_size(self, location, context=None):
-        with self._open(location) as image_file:
-            return os.fstat(image_file.fileno()).st_size
+        image_file, size = self._open(location)
+        image_file.close()
+        return size
 
     @capabilities.check
     def delete(self, location, context=None):
         path = self.get_local_path(location)
         try:
-            os.unlink(path)
+            self._timed(os.unlink, path)
         except FileNotFoundError:
             raise exceptions.NotFound(image=location.store_location.path)
         except PermissionError:
@@ -362,7 +476,9 @@ class Store(driver.Store):
         path = os.path.join(datadir, image_id)
         if os.path.lexists(path):
             raise exceptions.Duplicate(image=image_id)
-        reader = utils.HashingReader(image_file, hashing_algo, verifier)
+        reader = utils.HashingReader(
+            image_file, hashing_algo, verifier, expected_size=image_size
+        )
         self._write_atomically(path, reader)
         return (
             'file://' + path,
@@ -426,6 +542,10 @@ class Store(driver.Store):
         if thin:
             # A trailing hole needs the size set explicitly.
             os.ftruncate(fd, reader.bytes_read)
+
+
+def _close_opened(opened):
+    opened[0].close()
 
 
 def _umask_mode():

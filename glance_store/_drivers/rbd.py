@@ -419,7 +419,9 @@ class Store(driver.Store):
         context=None,
         verifier=None,
     ):
-        reader = utils.HashingReader(image_file, hashing_algo, verifier)
+        reader = utils.HashingReader(
+            image_file, hashing_algo, verifier, expected_size=image_size
+        )
         with self._ioctx() as ioctx:
             self._create(ioctx, image_id, image_size or 0)
             try:

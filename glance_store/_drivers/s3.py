@@ -313,7 +313,9 @@ class Store(driver.Store):
                 self._client.head_object, Bucket=self.bucket, Key=image_id
             ):
                 raise exceptions.Duplicate(image=image_id)
-        reader = utils.HashingReader(image_file, hashing_algo, verifier)
+        reader = utils.HashingReader(
+            image_file, hashing_algo, verifier, expected_size=image_size
+        )
         parts = _regroup(reader.chunks(), self.part_size)
         head = _take_until(parts, self.large_object_size)
         with self._s3_errors(image_id):

@@ -60,10 +60,19 @@ class HashingReader:
     md5 runs on a helper thread while the caller's thread computes the
     multihash and writes the previous chunk, so an upload costs about one
     hash, not two.
+
+    With ``expected_size`` (the size the caller declared; 0 or None when
+    unknown) more data than declared raises ``Invalid`` ("Size exceeds")
+    before the chunk that goes past it is yielded, and less data raises
+    ``Invalid`` ("Size mismatch") at the end: the driver's clean-up then
+    removes what it wrote, so a truncated or padded image is never stored.
     """
 
-    def __init__(self, image_file, hashing_algo, verifier=None):
+    def __init__(
+        self, image_file, hashing_algo, verifier=None, expected_size=None
+    ):
         self._image_file = image_file
+        self._expected_size = expected_size or None
         self._md5 = hashlib.md5(usedforsecurity=False)
         self._multihash = new_multihash(hashing_algo)
         self._verifier = verifier
@@ -83,6 +92,7 @@ class HashingReader:
         pending_md5 = None
         try:
             for chunk in chunkreadable(self._image_file, chunk_size):
+                self._check_not_over(len(chunk))
                 if pending_md5 is not None:
                     pending_md5.result()
                 pending_md5 = pool.submit(self._md5.update, chunk)
@@ -93,5 +103,22 @@ class HashingReader:
                 yield chunk
             if pending_md5 is not None:
                 pending_md5.result()
+            self._check_complete()
         finally:
             pool.shutdown(wait=True)
+
+    def _check_not_over(self, more):
+        expected = self._expected_size
+        if expected is not None and self.bytes_read + more > expected:
+            raise exceptions.Invalid(
+                message='Size exceeds: expected %d bytes, got %d bytes'
+                % (expected, self.bytes_read + more)
+            )
+
+    def _check_complete(self):
+        expected = self._expected_size
+        if expected is not None and self.bytes_read != expected:
+            raise exceptions.Invalid(
+                message='Size mismatch: expected %d bytes, got %d bytes'
+                % (expected, self.bytes_read)
+            )

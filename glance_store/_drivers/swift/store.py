@@ -423,7 +423,9 @@ class Store(driver.Store):
             self._ensure_container(conn, container)
             if self._exists(conn, container, image_id):
                 raise exceptions.Duplicate(image=image_id)
-        reader = utils.HashingReader(image_file, hashing_algo, verifier)
+        reader = utils.HashingReader(
+            image_file, hashing_algo, verifier, expected_size=image_size
+        )
         stream = streams.Stream(reader.chunks(self.WRITE_CHUNKSIZE))
         try:
             with self._swift_errors(image_id):
@@ -438,6 +440,9 @@ class Store(driver.Store):
                     self._put_segmented(
                         conn, container, image_id, stream, image_size
                     )
+            # The declared size was sent: data beyond it makes the reader
+            # raise Invalid ("Size exceeds") here.
+            stream.at_end()
         except BaseException as e:
             self._remove_quietly(conn, container, image_id)
             if stream.error is not None and stream.error is not e:

@@ -4,7 +4,11 @@ import errno
 import hashlib
 import io
 import json
+import logging
 import os
+import resource
+import threading
+import time
 
 import fixtures
 import testtools
@@ -253,8 +257,115 @@ class TestConfiguration(FileStoreTestCase):
         )
         self.assertEqual(0o711, os.stat(datadir).st_mode & 0o777)
 
+    def test_file_perm_for_group_only_opens_the_datadir_to_the_group(self):
+        datadirs = [os.path.join(self.tmp, name) for name in ('a', 'b')]
+        for datadir in datadirs:
+            os.makedirs(datadir, mode=0o700)
+        self.make_store(
+            filesystem_store_datadirs=[d + ':1' for d in datadirs],
+            filesystem_store_file_perm=640,
+        )
+        for datadir in datadirs:
+            self.assertEqual(0o710, os.stat(datadir).st_mode & 0o777)
+
     def test_file_perm_must_let_owner_read(self):
         self.assertBadConfig('owner read', filesystem_store_file_perm=40)
+
+    def test_metadata_file_with_values_that_are_not_strings(self):
+        # As upstream: refused when the store is configured, instead of
+        # every add failing on the location metadata.
+        metadata_file = os.path.join(self.tmp, 'meta.json')
+        for extra in ({'size': 5}, {'tags': ['a', 1]}, {'nested': {'x': 0}}):
+            entry = dict({'id': 'vol-1', 'mountpoint': self.tmp}, **extra)
+            with open(metadata_file, 'w') as f:
+                json.dump(entry, f)
+            self.assertBadConfig(
+                'unsupported type',
+                filesystem_store_metadata_file=metadata_file,
+            )
+
+    def test_metadata_file_with_nested_strings_is_accepted(self):
+        metadata_file = os.path.join(self.tmp, 'meta.json')
+        entry = {'id': 'v', 'mountpoint': self.tmp, 'extra': {'k': ['s']}}
+        with open(metadata_file, 'w') as f:
+            json.dump(entry, f)
+        store = self.make_store(filesystem_store_metadata_file=metadata_file)
+        self.assertEqual(dict(entry, store='fast'), self.add(store)[4])
+
+
+class TestTimeout(FileStoreTestCase):
+    """filesystem_store_timeout, against a FIFO: opening one blocks until
+    a writer comes, as a call on a hung network mount blocks."""
+
+    def setUp(self):
+        super().setUp()
+        self.store = self.make_store(filesystem_store_timeout=1)
+
+    def hung_file(self, store_id='fast'):
+        fifo = os.path.join(self.tmp, store_id, 'hung')
+        os.mkfifo(fifo)
+        self.addCleanup(self.release, fifo)
+        return fifo
+
+    def release(self, fifo):
+        # Lets a blocked open() return, so its thread ends.
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError as e:
+            if e.errno != errno.ENXIO:  # no reader is waiting
+                raise
+
+    def test_defaults_are_upstreams(self):
+        conf = self.store.conf
+        self.assertEqual(0, conf.backend_defaults.filesystem_store_timeout)
+        self.assertEqual(
+            10, conf.backend_defaults.filesystem_store_thread_pool_size
+        )
+        self.assertEqual(
+            75, conf.backend_defaults.filesystem_store_threadpool_threshold
+        )
+
+    def test_hung_call_times_out(self):
+        loc = self.location(self.store, 'file://' + self.hung_file())
+        started = time.monotonic()
+        error = self.assertRaises(
+            exceptions.TimeoutError, self.store.get_size, loc
+        )
+        self.assertLess(time.monotonic() - started, 30)
+        self.assertIn('filesystem_store_timeout', str(error))
+        # Other calls still work meanwhile.
+        url = self.add(self.store)[0]
+        self.assertEqual(
+            len(DATA), self.store.get_size(self.location(self.store, url))
+        )
+        self.store.delete(self.location(self.store, url))
+
+    def test_busy_pool_is_logged(self):
+        store = self.make_store(
+            'slow',
+            filesystem_store_timeout=1,
+            filesystem_store_thread_pool_size=2,
+            filesystem_store_threadpool_threshold=50,
+        )
+        fifo = self.hung_file('slow')
+        logs = self.useFixture(fixtures.FakeLogger(level=logging.WARNING))
+        loc = self.location(store, 'file://' + fifo)
+        self.assertRaises(exceptions.TimeoutError, store.get_size, loc)
+        self.assertIn('threads for file system calls are busy', logs.output)
+
+    def test_without_timeout_calls_run_in_the_caller(self):
+        store = self.make_store('direct')
+        url = self.add(store)[0]
+        calls = []
+        real_unlink = os.unlink
+
+        def unlink(path):
+            calls.append(threading.current_thread())
+            real_unlink(path)
+
+        self.useFixture(fixtures.MonkeyPatch('os.unlink', unlink))
+        store.delete(self.location(store, url))
+        self.assertEqual([threading.current_thread()], calls)
 
 
 class TestAddFaults(FileStoreTestCase):
@@ -287,6 +398,17 @@ class TestAddFaults(FileStoreTestCase):
 
         self.useFixture(fixtures.MonkeyPatch('os.write', full))
         self.assertRaises(exceptions.StorageFull, self.add, self.store)
+        self.assertDatadirEmpty()
+
+    def test_file_too_large_is_storage_full(self):
+        # A real EFBIG: the file size limit of the process (Python ignores
+        # SIGXFSZ, so the write fails instead of killing the process).
+        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (len(DATA) // 2, hard))
+        try:
+            self.assertRaises(exceptions.StorageFull, self.add, self.store)
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
         self.assertDatadirEmpty()
 
     def test_permission_denied_is_write_denied(self):
@@ -377,6 +499,39 @@ class TestPathConfinement(FileStoreTestCase):
         os.rename(self.outside, sibling)
         self.outside = sibling
         self.assertRefused('file://' + sibling)
+
+    def test_former_datadir_listed_in_datadirs_stays_readable(self):
+        # The operator moved the store from "fast" to "new": listing the
+        # former directory (lowest priority) keeps its images readable.
+        url = self.add(self.store, image_id='old-image')[0]
+        moved = self.make_store(
+            'moved',
+            filesystem_store_datadirs=[
+                os.path.join(self.tmp, 'new') + ':10',
+                os.path.join(self.tmp, 'fast') + ':0',
+            ],
+        )
+        loc = self.location(moved, url)
+        self.assertEqual(DATA, b''.join(moved.get(loc)[0]))
+        self.assertIn('file://%s/fast' % self.tmp, moved.url_prefixes)
+        # New images still go to the new directory.
+        self.assertTrue(
+            self.add(moved)[0].startswith('file://%s/new/' % self.tmp)
+        )
+
+    def test_former_datadir_as_a_read_only_store(self):
+        # Or a store of its own: one whose directory is not writable is
+        # read-only but still serves the files it holds.
+        url = self.add(self.store, image_id='old-image')[0]
+        former = os.path.join(self.tmp, 'fast')
+        self.useFixture(
+            fixtures.MonkeyPatch('os.access', lambda path, mode: False)
+        )
+        old = self.make_store('old', filesystem_store_datadir=former)
+        self.assertFalse(
+            old.is_capable(filesystem.capabilities.BitMasks.WRITE_ACCESS)
+        )
+        self.assertEqual(DATA, b''.join(old.get(self.location(old, url))[0]))
 
     def test_relative_location_is_bad(self):
         self.assertRaises(
