@@ -39,17 +39,23 @@ _STORE_OPTS = [
 def register_opts(conf):
     """Register the single-store options and those of every driver."""
     conf.register_opts(_STORE_OPTS, group='glance_store')
-    for store_class in {
-        registry.driver_class(t) for t in registry.known_store_types()
-    }:
+    for store_class in set(registry.loadable_driver_classes().values()):
         store_class.register_opts(conf)
 
 
 def create_stores(conf=CONF):
-    """Load and configure ``[glance_store] stores``; count the schemes."""
+    """Load and configure ``[glance_store] stores``; count the schemes.
+
+    A store whose driver cannot be imported is logged and left out (as
+    upstream); an unknown store type is a configuration error.
+    """
     registered = 0
     for store_type in dict.fromkeys(conf.glance_store.stores):
-        store = registry.create_store(conf, store_type)
+        try:
+            store = registry.create_store(conf, store_type)
+        except exceptions.DriverLoadFailure as e:
+            LOG.error('Store %s is disabled: %s', store_type, e)
+            continue
         registered += registry.register_store(store, store_type)
     return registered
 

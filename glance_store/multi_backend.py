@@ -66,9 +66,13 @@ def register_store_opts(conf, reserved_stores=None):
     conf.register_opts(_STORE_OPTS, group='glance_store')
     registry.set_reserved_stores(reserved_stores)
     for store_id, store_type in _all_backends(conf).items():
-        registry.driver_class(store_type, store_id).register_opts(
-            conf, store_id
-        )
+        try:
+            store_class = registry.driver_class(store_type, store_id)
+        except exceptions.DriverLoadFailure as e:
+            # create_multi_stores leaves the store out, saying why.
+            LOG.debug('No options for store %s: %s', store_id, e)
+            continue
+        store_class.register_opts(conf, store_id)
         if store_id in registry.reserved_stores() and store_type == 'file':
             conf.set_default(
                 'filesystem_store_datadir',
@@ -83,7 +87,13 @@ def create_multi_stores(conf=CONF, reserved_stores=None):
         registry.set_reserved_stores(reserved_stores)
     registered = 0
     for store_id, store_type in _all_backends(conf).items():
-        store = registry.create_store(conf, store_type, backend=store_id)
+        try:
+            store = registry.create_store(conf, store_type, backend=store_id)
+        except exceptions.DriverLoadFailure as e:
+            # As upstream: the other stores (and glance-api) carry on; a
+            # default_backend left out fails verify_store.
+            LOG.error('Store %s is disabled: %s', store_id, e)
+            continue
         registered += registry.register_store(store, store_type)
     return registered
 

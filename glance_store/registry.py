@@ -6,6 +6,7 @@ modules read them through the views below and never change them.
 """
 
 import importlib.metadata
+import logging
 import types
 
 from stevedore import driver as stevedore_driver
@@ -13,6 +14,8 @@ from stevedore import exception as stevedore_exception
 
 from glance_store import exceptions
 from glance_store import location
+
+LOG = logging.getLogger(__name__)
 
 NAMESPACE = 'glance_store.drivers'
 
@@ -53,6 +56,22 @@ def driver_class(store_type, store_id=None):
             % (store_type, ', '.join(known_store_types())),
         )
     return manager.driver
+
+
+def loadable_driver_classes(store_types=None):
+    """``{store type: Store class}`` of the drivers that can be imported.
+
+    A driver whose module fails to import (a missing dependency, a broken
+    third-party package) is logged and left out, as upstream does, so that
+    it stops neither option registration nor the other stores.
+    """
+    classes = {}
+    for store_type in store_types or known_store_types():
+        try:
+            classes[store_type] = driver_class(store_type)
+        except exceptions.DriverLoadFailure as e:
+            LOG.warning('Store driver %s is disabled: %s', store_type, e)
+    return classes
 
 
 def create_store(conf, store_type, backend=None):

@@ -164,52 +164,11 @@ GROUP_OPTS = {
 }
 
 _ENDPOINT_TYPES = ['publicURL', 'adminURL', 'internalURL']
-_CHECKSUM_MODES = ['when_required', 'when_supported']
 
 # Upstream driver options by store type: where a driver of this
 # glance_store lacks one (or the driver itself is missing), it is
 # registered here, in [glance_store] and in each store section of the type.
 DRIVER_OPTS = {
-    'file': [
-        cfg.IntOpt(
-            'filesystem_store_timeout',
-            default=0,
-            min=0,
-            help=_help('Seconds a file operation may take (0: no limit).'),
-        ),
-        cfg.IntOpt(
-            'filesystem_store_thread_pool_size',
-            default=10,
-            min=1,
-            help=_help('Threads for file operations with a timeout.'),
-        ),
-        cfg.IntOpt(
-            'filesystem_store_threadpool_threshold',
-            default=75,
-            min=0,
-            max=100,
-            help=_help('Busy thread percentage that logs a warning.'),
-        ),
-    ],
-    's3': [
-        cfg.BoolOpt(
-            's3_store_enable_data_integrity_protection',
-            default=False,
-            help=_help('Send and check checksums of S3 transfers.'),
-        ),
-        cfg.StrOpt(
-            's3_store_request_checksum_calculation',
-            default='when_required',
-            choices=_CHECKSUM_MODES,
-            help=_help('When requests carry checksums.'),
-        ),
-        cfg.StrOpt(
-            's3_store_response_checksum_validation',
-            default='when_required',
-            choices=_CHECKSUM_MODES,
-            help=_help('When response checksums are checked.'),
-        ),
-    ],
     'rbd': [
         cfg.IntOpt(
             'rbd_store_chunk_size',

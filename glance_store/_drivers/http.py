@@ -155,28 +155,30 @@ class Store(driver.Store):
 
     def get_size(self, location, context=None):
         url = location.store_location.get_uri()
-        response = self._request('HEAD', url)
+        try:
+            response = self._request('HEAD', url)
+        except exceptions.RemoteServiceUnavailable as e:
+            # As upstream: a URL whose server cannot be reached is not a
+            # valid location to add (get() says the service is down).
+            raise exceptions.BadStoreUri(
+                message='The location URL is not valid: %s' % e
+            ) from None
         response.close()
         return int(response.headers.get('Content-Length', 0))
 
 
 def _raise_for_status(response, url):
+    """NotFound for 404 and 410; BadStoreUri (as upstream: glance answers
+    400 "Invalid location") for every other error status."""
     status = response.status_code
     if status < 400 or status == 416:
         return
     response.close()
     if status in (404, 410):
         raise exceptions.NotFound(image=redact(url))
-    if status in (401, 403):
-        raise exceptions.Forbidden(
-            message='HTTP %d from %s.' % (status, redact(url))
-        )
-    if status >= 500:
-        raise exceptions.RemoteServiceUnavailable(
-            message='HTTP %d from %s.' % (status, redact(url))
-        )
-    raise exceptions.BackendException(
-        'HTTP %d from %s.' % (status, redact(url))
+    raise exceptions.BadStoreUri(
+        message='The location URL is not valid: HTTP %d from %s.'
+        % (status, redact(url))
     )
 
 

@@ -1,10 +1,16 @@
 """Store image data as objects in an S3 bucket (boto3).
 
-Location URLs are ``<scheme>://<host>/<bucket>/<key>`` and never carry
-credentials: the access and secret keys always come from the store's
-configuration. Legacy URLs written by upstream glance_store,
-``s3://<access>:<secret>@<host>/<bucket>/<key>``, are still read; their
-credentials are ignored.
+Location URLs are upstream's ``s3://<host>/<bucket>/<key>``
+(``s3+https://`` when ``s3_store_host`` starts with ``https://``): the
+transport of the endpoint comes from the store's configuration, not from
+the URL. They never carry credentials: the access and secret keys always
+come from the configuration. Also read: ``s3+http://`` URLs written by
+earlier versions of ours, and legacy URLs written by upstream glance_store,
+``s3://<access>:<secret>@<host>/<bucket>/<key>`` (credentials ignored).
+
+boto3 is imported when available: without it the store's options still
+register and the store is read-only with the reason logged, so boto3 is
+needed only where an s3 store is configured.
 """
 
 import collections
@@ -14,9 +20,6 @@ import functools
 import itertools
 import logging
 
-import boto3
-import botocore.config
-import botocore.exceptions
 from oslo_config import cfg
 
 from glance_store import capabilities
@@ -25,6 +28,13 @@ from glance_store import exceptions
 from glance_store import location
 from glance_store.common import utils
 
+try:
+    import boto3
+    import botocore.config
+    import botocore.exceptions
+except ImportError:  # only s3 stores need boto3
+    boto3 = botocore = None
+
 LOG = logging.getLogger(__name__)
 
 MiB = 1024 * 1024
@@ -32,9 +42,15 @@ MiB = 1024 * 1024
 MIN_PART_SIZE_MB = 5
 
 SCHEMES = ('s3', 's3+http', 's3+https')
-# How the scheme of a location reflects the scheme of s3_store_host.
-_SCHEME_OF_HOST = {'https://': 's3+https', 'http://': 's3+http'}
+# How the scheme of a location reflects the scheme of s3_store_host (as
+# upstream: only https shows). Earlier versions of ours wrote s3+http for
+# http hosts; those URLs stay readable and the store still claims them.
+_SCHEME_OF_HOST = {'https://': 's3+https', 'http://': 's3'}
+_FORMER_SCHEME_OF_HOST = {'http://': 's3+http'}
 _BARE_HOST_SCHEME = 's3'
+# Both off: what S3-compatible services without the newer integrity
+# checksums (botocore >= 1.36 sends them by default) accept.
+_CHECKSUM_WHEN_REQUIRED = 'when_required'
 
 # Fail fast when the endpoint is down instead of botocore's 60 s
 # connect timeout and 5 attempts.
@@ -97,7 +113,8 @@ OPTIONS = [
         's3_store_large_object_size',
         default=100,
         help='Images of at least this many MB are uploaded in parts '
-        '(multipart upload); smaller ones in one request.',
+        '(multipart upload); smaller ones in one request. 0 uploads every '
+        'image (but an empty one) in parts.',
     ),
     cfg.IntOpt(
         's3_store_large_object_chunk_size',
@@ -116,15 +133,46 @@ OPTIONS = [
         help='CA bundle used to verify the S3 service certificate; empty '
         'uses the system bundle.',
     ),
+    cfg.BoolOpt(
+        's3_store_enable_data_integrity_protection',
+        default=False,
+        help='Use the checksums of S3 data integrity protection as the two '
+        'options below say. Off (the default), checksums are computed and '
+        'validated only where an operation requires them, which is what '
+        'S3-compatible services lacking that protection accept (uploads to '
+        'them fail with the checksums botocore adds by default).',
+    ),
+    cfg.StrOpt(
+        's3_store_request_checksum_calculation',
+        default=_CHECKSUM_WHEN_REQUIRED,
+        choices=(_CHECKSUM_WHEN_REQUIRED, 'when_supported'),
+        help='When uploads carry a checksum: "when_required" by the '
+        'operation, or "when_supported" by it. Used only with '
+        's3_store_enable_data_integrity_protection.',
+    ),
+    cfg.StrOpt(
+        's3_store_response_checksum_validation',
+        default=_CHECKSUM_WHEN_REQUIRED,
+        choices=(_CHECKSUM_WHEN_REQUIRED, 'when_supported'),
+        help='When downloads are checked against a checksum: '
+        '"when_required" by the operation, or "when_supported" by it. Used '
+        'only with s3_store_enable_data_integrity_protection.',
+    ),
 ]
 
 
 def _split_host(host):
-    """``'https://h/p/'`` -> ``('s3+https', 'h/p')``: location scheme, host."""
+    """``'https://h/p/'`` -> ``('s3+https', 'h/p', ())``: the scheme of new
+    locations, the host, the schemes earlier versions of ours wrote."""
     for prefix, scheme in _SCHEME_OF_HOST.items():
         if host.startswith(prefix):
-            return scheme, host[len(prefix) :].strip('/')
-    return _BARE_HOST_SCHEME, host.strip('/')
+            former = _FORMER_SCHEME_OF_HOST.get(prefix)
+            return (
+                scheme,
+                host[len(prefix) :].strip('/'),
+                (former,) if former else (),
+            )
+    return _BARE_HOST_SCHEME, host.strip('/'), ()
 
 
 class StoreLocation(location.StoreLocation):
@@ -174,17 +222,43 @@ class Store(driver.Store):
     def get_schemes(self):
         return SCHEMES
 
+    _former_bucket_urls = ()
+
+    @property
+    def url_prefixes(self):
+        if not self._url_prefix:
+            return ()
+        return (self._url_prefix,) + self._former_bucket_urls
+
     def configure_add(self):
         """Check the options uploads need; record the URL prefix."""
-        # Building the client checks the host and credentials first, so
-        # that a bad upload option below still leaves the store readable.
-        LOG.debug(
-            'Store %s uses S3 at %s',
-            self.group_name,
-            self._client.meta.endpoint_url,
-        )
+        if boto3 is None:
+            raise self._bad_config('boto3 is not installed')
+        # The URL prefix first, so that a bad option below still leaves a
+        # read-only store that claims its locations.
+        scheme, host, former = _split_host(self._required('s3_store_host'))
         self.bucket = self._required('s3_store_bucket')
-        self.large_object_size = self._megabytes('s3_store_large_object_size')
+        # Every location this store writes starts with this URL.
+        self.bucket_url = '%s://%s/%s' % (scheme, host, self.bucket)
+        if self.backend_group:
+            self._url_prefix = self.bucket_url
+            self._former_bucket_urls = tuple(
+                '%s://%s/%s' % (s, host, self.bucket) for s in former
+            )
+        # Building the client checks the host and credentials.
+        try:
+            LOG.debug(
+                'Store %s uses S3 at %s',
+                self.group_name,
+                self._client.meta.endpoint_url,
+            )
+        except exceptions.BackendException as e:
+            # As upstream: a region botocore refuses does not stop the
+            # store (or glance-api); its requests fail, saying why.
+            LOG.error('%s', e)
+        self.large_object_size = self._megabytes(
+            's3_store_large_object_size', minimum=0
+        )
         self.part_size = self._megabytes(
             's3_store_large_object_chunk_size', minimum=MIN_PART_SIZE_MB
         )
@@ -194,11 +268,6 @@ class Store(driver.Store):
         self.create_bucket_on_put = self.option(
             's3_store_create_bucket_on_put'
         )
-        scheme, host = _split_host(self._required('s3_store_host'))
-        # Every location this store writes starts with this URL.
-        self.bucket_url = '%s://%s/%s' % (scheme, host, self.bucket)
-        if self.backend_group:
-            self._url_prefix = self.bucket_url
 
     def _bad_config(self, reason):
         return exceptions.BadStoreConfiguration(
@@ -217,28 +286,59 @@ class Store(driver.Store):
             raise self._bad_config('%s must be at least %d' % (name, minimum))
         return value * MiB
 
+    def _checksum_modes(self):
+        """(request calculation, response validation) for botocore."""
+        if not self.option('s3_store_enable_data_integrity_protection'):
+            return _CHECKSUM_WHEN_REQUIRED, _CHECKSUM_WHEN_REQUIRED
+        return (
+            self.option('s3_store_request_checksum_calculation'),
+            self.option('s3_store_response_checksum_validation'),
+        )
+
     @functools.cached_property
     def _client(self):
+        """The boto3 client; not cached while creating it fails."""
+        if boto3 is None:
+            raise exceptions.BackendException(
+                'Store %s needs boto3, which is not installed'
+                % self.group_name
+            )
         host = self._required('s3_store_host')
         if not host.startswith(tuple(_SCHEME_OF_HOST)):
             host = 'https://' + host
+        request_checksum, response_checksum = self._checksum_modes()
         config = botocore.config.Config(
             s3={'addressing_style': self.option('s3_store_bucket_url_format')},
+            request_checksum_calculation=request_checksum,
+            response_checksum_validation=response_checksum,
             **_CLIENT_CONFIG,
         )
-        return boto3.session.Session().client(
-            's3',
-            endpoint_url=host,
-            region_name=self.option('s3_store_region_name') or None,
-            aws_access_key_id=self._required('s3_store_access_key'),
-            aws_secret_access_key=self._required('s3_store_secret_key'),
-            verify=self.option('s3_store_cacert') or None,
-            config=config,
-        )
+        try:
+            return boto3.session.Session().client(
+                's3',
+                endpoint_url=host,
+                region_name=self.option('s3_store_region_name') or None,
+                aws_access_key_id=self._required('s3_store_access_key'),
+                aws_secret_access_key=self._required('s3_store_secret_key'),
+                verify=self.option('s3_store_cacert') or None,
+                config=config,
+            )
+        except botocore.exceptions.InvalidRegionError:
+            raise exceptions.BackendException(
+                'Store %s cannot reach S3: botocore refuses '
+                's3_store_region_name %r'
+                % (self.group_name, self.option('s3_store_region_name'))
+            ) from None
+        except ValueError as e:
+            # botocore's "Invalid endpoint: <host>" names no secret.
+            raise self._bad_config('s3_store_host: %s' % e) from None
 
     @contextlib.contextmanager
     def _s3_errors(self, what):
         """Turn boto errors into glance_store ones, naming no credential."""
+        if botocore is None:  # no client, so no boto error either
+            yield
+            return
         try:
             yield
         except botocore.exceptions.ClientError as e:
@@ -317,9 +417,12 @@ class Store(driver.Store):
             image_file, hashing_algo, verifier, expected_size=image_size
         )
         parts = _regroup(reader.chunks(), self.part_size)
-        head = _take_until(parts, self.large_object_size)
+        # At least one part, to tell an empty image from a multipart one.
+        head = _take_until(parts, max(self.large_object_size, 1))
         with self._s3_errors(image_id):
-            if sum(map(len, head)) < self.large_object_size:
+            # With s3_store_large_object_size = 0 every image is uploaded
+            # in parts, but an empty one (a multipart upload needs a part).
+            if not head or sum(map(len, head)) < self.large_object_size:
                 self._client.put_object(
                     Bucket=self.bucket, Key=image_id, Body=b''.join(head)
                 )

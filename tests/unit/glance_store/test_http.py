@@ -167,8 +167,9 @@ class TestHTTPStore(HTTPStoreTestCase):
         self.assertEqual(DATA, self.read(good + '/auth/image'))
         bad = self.http.base_url.replace('//', '//user:wrong@')
         error = self.assertRaises(
-            exceptions.Forbidden, self.read, bad + '/auth/image'
+            exceptions.BadStoreUri, self.read, bad + '/auth/image'
         )
+        self.assertIn('HTTP 401', str(error))
         missing = self.assertRaises(
             exceptions.NotFound, self.read, good + '/images/absent'
         )
@@ -177,12 +178,14 @@ class TestHTTPStore(HTTPStoreTestCase):
             self.assertNotIn('wrong', message)
             self.assertIn('127.0.0.1', message)
 
-    def test_server_error(self):
-        self.assertRaises(
-            exceptions.RemoteServiceUnavailable,
-            self.read,
-            self.http.base_url + '/broken',
-        )
+    def test_error_statuses_are_bad_store_uris(self):
+        # As upstream: every error status but 404 (and 410) is BadStoreUri,
+        # which glance answers with 400 "Invalid location".
+        for path, status in (('/broken', 500), ('/auth/image', 401)):
+            loc = self.location(self.http.base_url + path)
+            for call in (self.store.get, self.store.get_size):
+                error = self.assertRaises(exceptions.BadStoreUri, call, loc)
+                self.assertIn('HTTP %d from' % status, str(error))
 
     def test_server_down(self):
         with socket.socket() as sock:
@@ -192,8 +195,14 @@ class TestHTTPStore(HTTPStoreTestCase):
         error = self.assertRaises(
             exceptions.RemoteServiceUnavailable, self.read, url
         )
-        self.assertIn('cannot reach 127.0.0.1', str(error))
-        self.assertNotIn('secret', str(error))
+        # As upstream: get_size (what adding a location runs) calls an
+        # unreachable URL an invalid location.
+        size_error = self.assertRaises(
+            exceptions.BadStoreUri, self.store.get_size, self.location(url)
+        )
+        for message in (str(error), str(size_error)):
+            self.assertIn('cannot reach 127.0.0.1', message)
+            self.assertNotIn('secret', message)
 
     def test_bad_urls(self):
         self.assertRaises(

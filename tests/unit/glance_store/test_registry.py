@@ -2,6 +2,8 @@
 
 import io
 import os
+import subprocess
+import sys
 
 import fixtures
 import testtools
@@ -247,3 +249,90 @@ class TestMetadataCheck(testtools.TestCase):
             {'a': [1]},
         )
         self.assertIn('.a[0]', str(error))
+
+
+BROKEN_DRIVER_SCRIPT = """
+import logging, sys
+logging.basicConfig(level=logging.WARNING, stream=sys.stdout,
+                    format='%(levelname)s %(message)s')
+if sys.argv[1] == 'no-boto3':
+    sys.modules['boto3'] = None  # "import boto3" now raises ImportError
+import os
+from oslo_config import cfg
+from glance_store import backend, capabilities, multi_backend, opts
+from glance_store import location
+conf = cfg.ConfigOpts()
+conf.register_opt(cfg.DictOpt('enabled_backends'))
+conf([])
+backend.register_opts(conf)
+print('legacy options', 'filesystem_store_datadir' in conf.glance_store)
+conf.set_override('enabled_backends',
+                  {'fast': 'file', 'cloud': 's3', 'extra': 'broken'})
+multi_backend.register_store_opts(conf)
+conf.set_override('default_backend', 'fast', group='glance_store')
+conf.set_override('filesystem_store_datadir', sys.argv[2], group='fast')
+for name, value in (('s3_store_host', 'http://127.0.0.1:9'),
+                    ('s3_store_bucket', 'b'), ('s3_store_access_key', 'a'),
+                    ('s3_store_secret_key', 's')):
+    conf.set_override(name, value, group='cloud')
+multi_backend.create_multi_stores(conf)
+multi_backend.verify_store(conf)
+cloud = multi_backend.get_store_from_store_identifier('cloud')
+print('cloud writable', cloud.is_capable(capabilities.BitMasks.WRITE_ACCESS))
+print('stores', sorted(location.SCHEME_TO_CLS_BACKEND_MAP['file']))
+print('listed', sorted(group for group, _ in opts.list_multi_store_opts()))
+"""
+
+
+class TestBrokenDrivers(testtools.TestCase):
+    """A ``glance_store.drivers`` entry point that cannot be imported (a
+    real one, installed on the path of a fresh interpreter)."""
+
+    def run_script(self, mode):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        dist = os.path.join(tmp, 'site', 'broken_driver-1.0.dist-info')
+        os.makedirs(dist)
+        with open(os.path.join(dist, 'METADATA'), 'w') as f:
+            f.write('Metadata-Version: 2.1\nName: broken-driver\n')
+            f.write('Version: 1.0\n')
+        with open(os.path.join(dist, 'entry_points.txt'), 'w') as f:
+            f.write('[glance_store.drivers]\n')
+            f.write('broken = no_such_module_of_glance:Store\n')
+        env = dict(os.environ)
+        env['PYTHONPATH'] = os.pathsep.join(
+            [os.path.join(tmp, 'site'), os.getcwd()]
+        )
+        result = subprocess.run(
+            [sys.executable, '-c', BROKEN_DRIVER_SCRIPT, mode, tmp],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(0, result.returncode, result.stderr)
+        return result.stdout
+
+    def test_broken_driver_is_logged_and_skipped(self):
+        output = self.run_script('as-installed')
+        self.assertIn('legacy options True', output)
+        self.assertIn(
+            'WARNING Store driver broken is disabled: Could not load store '
+            'driver broken',
+            output,
+        )
+        self.assertIn('ERROR Store extra is disabled', output)
+        self.assertIn("stores ['fast']", output)
+        self.assertIn('cloud writable True', output)
+
+    def test_without_boto3_only_s3_stores_are_affected(self):
+        output = self.run_script('no-boto3')
+        self.assertIn('legacy options True', output)
+        # The s3 driver imports without boto3: its options are registered
+        # and its store is read-only, saying why.
+        self.assertIn('boto3 is not installed', output)
+        self.assertIn('cloud writable False', output)
+        self.assertIn("stores ['fast']", output)
+        self.assertIn(
+            "listed ['file', 'glance_store', 'http', 'rbd', 's3', 'swift']",
+            output,
+        )

@@ -11,6 +11,7 @@ import fixtures
 import testtools
 from oslo_config import cfg
 
+from glance import store_resolution
 from glance_store import backend
 from glance_store import capabilities
 from glance_store import exceptions
@@ -152,15 +153,76 @@ class ConfigurationTest(testtools.TestCase):
     """Checks that need no S3 server: nothing is sent at configure time."""
 
     def test_url_prefix_follows_the_host_scheme(self):
-        for host, prefix in (
-            ('https://s3.example.com', 's3+https://s3.example.com/glance'),
-            ('http://10.0.0.1:9000/', 's3+http://10.0.0.1:9000/glance'),
-            ('s3.example.com', 's3://s3.example.com/glance'),
-            ('https://example.com/s3/', 's3+https://example.com/s3/glance'),
+        # Upstream's form: only https shows in the scheme. An http store
+        # also claims the s3+http URLs earlier versions of ours wrote.
+        for host, prefixes in (
+            ('https://s3.example.com', ['s3+https://s3.example.com/glance']),
+            (
+                'http://10.0.0.1:9000/',
+                [
+                    's3://10.0.0.1:9000/glance',
+                    's3+http://10.0.0.1:9000/glance',
+                ],
+            ),
+            ('s3.example.com', ['s3://s3.example.com/glance']),
+            ('https://example.com/s3/', ['s3+https://example.com/s3/glance']),
         ):
             store = make_store(s3_store_host=host)
-            self.assertEqual(prefix, store.url_prefix)
-            self.assertEqual((prefix,), store.url_prefixes)
+            self.assertEqual(prefixes[0], store.url_prefix)
+            self.assertEqual(tuple(prefixes), store.url_prefixes)
+
+    def test_store_index_resolves_both_forms_of_an_http_store(self):
+        store = make_store(s3_store_host='http://10.0.0.1:9000')
+        index = store_resolution.StoreIndex(
+            {BACKEND: (store.get_schemes(), store.url_prefixes)}
+        )
+        for url in (
+            's3://10.0.0.1:9000/glance/img',
+            's3+http://10.0.0.1:9000/glance/img',
+            's3://%s:%s@10.0.0.1:9000/glance/img' % (ACCESS, SECRET),
+        ):
+            self.assertEqual(BACKEND, index.resolve(url))
+        self.assertIsNone(index.resolve('s3://10.0.0.1:9000/other/img'))
+
+    def test_region_botocore_refuses_leaves_the_store_configured(self):
+        # As upstream: glance-api starts; the store's requests fail.
+        store = make_store(
+            s3_store_host='https://s3.example', s3_store_region_name='no way!'
+        )
+        self.assertTrue(store.is_capable(capabilities.BitMasks.WRITE_ACCESS))
+        loc = location_of(store, 's3+https://s3.example/glance/img')
+        for call in (
+            lambda: store.add('img', io.BytesIO(b'x'), 1, 'sha256'),
+            lambda: store.get(loc),
+            lambda: store.get_size(loc),
+            lambda: store.delete(loc),
+        ):
+            error = self.assertRaises(exceptions.BackendException, call)
+            self.assertIn("s3_store_region_name 'no way!'", str(error))
+
+    def test_endpoint_botocore_refuses_makes_the_store_read_only(self):
+        _, store = make_conf(s3_store_host='https://exa mple')
+        error = self.assertRaises(
+            exceptions.BadStoreConfiguration,
+            store.configure,
+            re_raise_bsc=True,
+        )
+        self.assertIn('s3_store_host', str(error))
+
+    def test_checksum_options_have_upstreams_defaults(self):
+        store = make_store(s3_store_host='https://s3.example')
+        for name, default in (
+            ('s3_store_enable_data_integrity_protection', False),
+            ('s3_store_request_checksum_calculation', 'when_required'),
+            ('s3_store_response_checksum_validation', 'when_required'),
+        ):
+            self.assertEqual(default, store.option(name))
+        self.assertRaises(
+            ValueError,
+            make_store,
+            s3_store_host='https://s3.example',
+            s3_store_request_checksum_calculation='always',
+        )
 
     def test_no_url_prefix_in_single_store_mode(self):
         store = make_store(store_id=None, s3_store_host='https://s3.example')
@@ -183,7 +245,7 @@ class ConfigurationTest(testtools.TestCase):
         for options in (
             {'s3_store_bucket': None},
             {'s3_store_large_object_chunk_size': 4},
-            {'s3_store_large_object_size': 0},
+            {'s3_store_large_object_size': -1},
             {'s3_store_thread_pools': 0},
         ):
             _, store = make_conf(s3_store_host='https://s3.example', **options)
@@ -277,7 +339,7 @@ class S3StoreTest(S3ServerTestCase):
     def check_add_result(self, store, image_id, data, result, algo):
         uri, size, checksum, multihash, metadata = result
         self.assertEqual(
-            's3+http://127.0.0.1:%d/%s/%s'
+            's3://127.0.0.1:%d/%s/%s'
             % (self.server.port, self.bucket, image_id),
             uri,
         )
@@ -429,6 +491,78 @@ class S3StoreTest(S3ServerTestCase):
         self.assertEqual((b'legacy bytes', 12), read_all(store, uri))
         self.assertNotIn('old/secret', location_of(store, uri).get_store_uri())
 
+    def test_url_written_by_earlier_versions_is_read(self):
+        store = self.store()
+        image_id, result = self.add(store, b'written as s3+http')
+        former = result[0].replace('s3://', 's3+http://', 1)
+        self.assertEqual((b'written as s3+http', 18), read_all(store, former))
+        store.delete(location_of(store, former))
+        self.assertNoObjectNorUpload(image_id)
+
+    def test_large_object_size_zero_uploads_every_image_in_parts(self):
+        # Upstream accepts 0 (every image goes multipart); it must not
+        # make the store read-only.
+        store = self.store(
+            s3_store_large_object_size=0, s3_store_large_object_chunk_size=5
+        )
+        self.assertTrue(store.is_capable(capabilities.BitMasks.WRITE_ACCESS))
+        for data in (b'small', b''):
+            image_id, result = self.add(store, data)
+            self.check_add_result(store, image_id, data, result, 'sha256')
+        # A multipart ETag ends in "-<number of parts>".
+        image_id, _ = self.add(store, b'parts')
+        self.assertTrue(self.etag(image_id).strip('"').endswith('-1'))
+        image_id, _ = self.add(store, b'')
+        self.assertFalse(self.etag(image_id).strip('"').endswith('-1'))
+
+    def test_multipart_upload_of_more_data_than_declared(self):
+        store = self.store(
+            s3_store_large_object_size=5, s3_store_large_object_chunk_size=5
+        )
+        data = os.urandom(11 * MiB)
+        for declared, fragment in (
+            (len(data) - 1, 'Size exceeds'),
+            (len(data) + 1, 'Size mismatch'),
+        ):
+            error = self.assertRaises(
+                exceptions.Invalid,
+                self.add,
+                store,
+                data,
+                size=declared,
+                image_id='sized',
+            )
+            self.assertIn(fragment, str(error))
+            self.assertNoObjectNorUpload('sized')
+
+    def test_checksums_only_when_required_by_default(self):
+        # S3-compatible services lacking data integrity protection refuse
+        # the checksums botocore adds by default: none are sent unless
+        # the operator turns the protection on.
+        for options, expected in (
+            ({}, False),
+            ({'s3_store_enable_data_integrity_protection': True}, False),
+            (
+                {
+                    's3_store_enable_data_integrity_protection': True,
+                    's3_store_request_checksum_calculation': 'when_supported',
+                },
+                True,
+            ),
+        ):
+            image_id, _ = self.add(self.store(**options), b'checked')
+            head = self.s3.head_object(
+                Bucket=self.bucket, Key=image_id, ChecksumMode='ENABLED'
+            )
+            self.assertEqual(
+                expected,
+                any(
+                    k.startswith('Checksum') and k != 'ChecksumType'
+                    for k in head
+                ),
+                (options, head),
+            )
+
     def test_store_without_upload_options_still_reads(self):
         image_id, _ = self.add(self.store(), b'data')
         _, reader = make_conf(
@@ -491,7 +625,7 @@ class SingleStoreModeTest(S3ServerTestCase):
             )
         )
         self.assertEqual(({}, 6), (metadata, size))
-        self.assertTrue(uri.startswith('s3+http://'))
+        self.assertTrue(uri.startswith('s3://127.0.0.1:'))
         credentialed = uri.replace('://', '://%s:%s@' % (ACCESS, SECRET))
         for url in (uri, credentialed):
             chunks, size = backend.get_from_backend(url)

@@ -489,10 +489,31 @@ class SwiftStoreTest(SwiftTestCase):
 
     def test_data_shorter_than_announced_is_refused(self):
         store = self.segmented_store()
-        self.assertRaises(
-            OSError, add, store, os.urandom(MB + 5), size=2 * MB, image_id='x'
+        error = self.assertRaises(
+            exceptions.Invalid,
+            add,
+            store,
+            os.urandom(MB + 5),
+            size=2 * MB,
+            image_id='x',
         )
+        self.assertIn('Size mismatch', str(error))
         self.assertEqual({}, self.objects())
+
+    def test_data_longer_than_announced_is_refused(self):
+        # Segmented or not, nothing past the declared size is stored, and
+        # what was stored is removed.
+        for store in (self.segmented_store(), self.make()):
+            error = self.assertRaises(
+                exceptions.Invalid,
+                add,
+                store,
+                os.urandom(MB + 5),
+                size=MB,
+                image_id='x',
+            )
+            self.assertIn('Size exceeds', str(error))
+            self.assertEqual({}, self.objects())
 
     def test_segments_of_an_interrupted_upload_are_replaced(self):
         store = self.segmented_store()
