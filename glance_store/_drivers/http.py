@@ -155,14 +155,9 @@ class Store(driver.Store):
 
     def get_size(self, location, context=None):
         url = location.store_location.get_uri()
-        try:
-            response = self._request('HEAD', url)
-        except exceptions.RemoteServiceUnavailable as e:
-            # As upstream: a URL whose server cannot be reached is not a
-            # valid location to add (get() says the service is down).
-            raise exceptions.BadStoreUri(
-                message='The location URL is not valid: %s' % e
-            ) from None
+        # A server that cannot be reached is RemoteServiceUnavailable here
+        # too (upstream: BadStoreUri, a 400 for a passing outage).
+        response = self._request('HEAD', url)
         response.close()
         return int(response.headers.get('Content-Length', 0))
 
