@@ -258,3 +258,26 @@ class S3UpgradeTest(testtools.TestCase):
         self.request('GET', '/v2/images/' + first)
         self.assertEqual(after, self.sql('SELECT * FROM image_locations'))
         self.assert_keys_never_shown()
+
+    def test_urls_of_earlier_versions_get_their_store(self):
+        # New rows are in upstream's form; s3+http rows written by earlier
+        # versions of ours are read and attributed to the store too.
+        image_id = self.upload(b'written by an earlier version')
+        self.assertEqual(
+            {image_id: (self.clean_url(image_id), {})}, self.rows()
+        )
+        former = self.clean_url(image_id).replace('s3://', 's3+http://')
+        self.sql(
+            'UPDATE image_locations SET value = ? WHERE image_id = ?',
+            former,
+            image_id,
+        )
+        self.server.restart(
+            stores_config=MULTI.format(endpoint=self.s3.endpoint)
+        )
+        shown = self.request('GET', '/v2/images/' + image_id).json()
+        self.assertEqual('cloud', shown['stores'])
+        self.assertEqual({image_id: (former, {'store': 'cloud'})}, self.rows())
+        self.assertEqual(
+            b'written by an earlier version', self.download(image_id)
+        )
