@@ -77,6 +77,12 @@ class ImageSizeLimitExceeded(GlanceException):
     msg_fmt = 'The provided image is too large.'
 
 
+class RequestBodyTimeout(GlanceException):
+    """The client stopped sending the request body, or sent it too slowly."""
+
+    msg_fmt = 'The request body was not received in time: %(reason)s'
+
+
 class ReservedProperty(Forbidden):
     msg_fmt = "Attribute '%(property)s' is reserved."
 

@@ -40,6 +40,7 @@ _HTTP_ERRORS = (
         None,
     ),
     (exception.StoreFull, webob.exc.HTTPRequestEntityTooLarge, None),
+    (exception.RequestBodyTimeout, webob.exc.HTTPRequestTimeout, None),
     (exception.InvalidImageData, HTTPRefusedImageData, None),
     (exception.StoreUnavailable, webob.exc.HTTPServiceUnavailable, None),
     # A transaction that lost a deadlock was rolled back whole: the client

@@ -13,6 +13,7 @@ from gunicorn.app import base
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from glance import client_body
 from glance import property_protection
 from glance import wsgi
 from glance.conf import checks
@@ -23,6 +24,9 @@ THREADS_PER_WORKER = 8
 # gunicorn's ceiling for the request line.
 MAX_REQUEST_LINE = 8190
 NEVER = 365 * 24 * 3600
+# Threads of a worker that request bodies stalled for a while may hold;
+# beyond that the longest stalled are cut (glance.client_body).
+MAX_STALLED_PER_WORKER = THREADS_PER_WORKER // 2
 
 
 class Server(base.BaseApplication):
@@ -85,6 +89,18 @@ def server_options(conf, application=None):
     }
 
 
+def guarded(conf, application):
+    """The application with request bodies under the client limits."""
+    return client_body.Guard(
+        application,
+        client_body.Limits(
+            timeout=conf.client_socket_timeout,
+            min_rate=conf.client_body_min_rate,
+            max_stalled=MAX_STALLED_PER_WORKER,
+        ),
+    )
+
+
 def _bracketed(host):
     return '[%s]' % host if ':' in host else host
 
@@ -107,7 +123,7 @@ def main(argv=None):
         options['bind'],
         options['workers'],
     )
-    Server(application, options).run()
+    Server(guarded(conf, application), options).run()
 
 
 if __name__ == '__main__':

@@ -18,7 +18,21 @@ opts = [
         'client_socket_timeout',
         default=900,
         min=0,
-        help='Seconds a client connection may stay idle.',
+        help='Seconds a client connection may stay idle: between '
+        'requests, and while a request body is being received (a body '
+        'that delivers no byte for this long is cut with 408, an upload '
+        'or stage then leaving the image queued). 0 means never.',
+    ),
+    cfg.IntOpt(
+        'client_body_min_rate',
+        default=10240,
+        min=0,
+        help='Least rate, in bytes per second, at which a request body '
+        '(image upload, stage) must arrive: every MiB the server reads '
+        'must arrive within 1 MiB / this rate seconds (at least 5 '
+        'seconds for any piece), else the request is cut with 408, an '
+        'upload or stage then leaving the image queued. 0 means no '
+        'minimum.',
     ),
     cfg.Opt(
         'image_size_cap',
