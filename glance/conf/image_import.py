@@ -59,7 +59,20 @@ inject_opts = [
 ]
 
 
+WSGI_GROUP = 'wsgi'
+
+wsgi_opts = [
+    cfg.StrOpt(
+        'python_interpreter',
+        help="Python that runs oslo.concurrency's prlimit wrapper around "
+        'qemu-img (image_conversion). Unset: the Python running glance-api; '
+        'set it under uWSGI or mod_wsgi, whose executable is not Python.',
+    ),
+]
+
+
 def register_opts(conf):
+    conf.register_opts(wsgi_opts, group=WSGI_GROUP)
     conf.register_opts(import_opts, group=IMPORT_GROUP)
     conf.register_opts(conversion_opts, group=CONVERSION_GROUP)
     conf.register_opts(inject_opts, group=INJECT_GROUP)
@@ -70,4 +83,5 @@ def list_opts():
         (IMPORT_GROUP, import_opts),
         (CONVERSION_GROUP, conversion_opts),
         (INJECT_GROUP, inject_opts),
+        (WSGI_GROUP, wsgi_opts),
     ]

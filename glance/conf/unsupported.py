@@ -156,10 +156,6 @@ GROUP_OPTS = {
             min=1,
             help=_help('Threads per worker that run tasks.'),
         ),
-        cfg.StrOpt(
-            'python_interpreter',
-            help=_help('Python that runs task subprocesses.'),
-        ),
     ],
 }
 

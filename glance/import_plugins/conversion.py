@@ -19,6 +19,8 @@ import dataclasses
 import json
 import logging
 import os
+import shutil
+import sys
 
 from oslo_concurrency import processutils
 
@@ -39,8 +41,14 @@ FAILED = 'Image conversion failed'
 class Conversion:
     def __init__(self, conf):
         self.conf = conf
+        self.python = conf.wsgi.python_interpreter or sys.executable
 
     def staged(self, job):
+        if shutil.which('qemu-img') is None:
+            # Not the data's fault: the staged data stays for a retry.
+            raise exception.GlanceException(
+                'qemu-img is not available on this host'
+            )
         image = job.image()
         source = image.disk_format
         target = self.conf.image_conversion.output_format
@@ -51,7 +59,9 @@ class Conversion:
                 return
             if detected != source:
                 _refuse(format_inspection.MISMATCH % (source, detected))
-            info = _qemu_img_info(job.path, source, self._vmdk_allowed())
+            info = _qemu_img_info(
+                self.python, job.path, source, self._vmdk_allowed()
+            )
         except exception.InvalidImageData as error:
             LOG.warning(
                 'Image %s refused before conversion: %s', job.image_id, error
@@ -62,7 +72,7 @@ class Conversion:
             return
         scratch = job.scratch('conversion')
         try:
-            _qemu_img_convert(job.path, source, scratch, target)
+            _qemu_img_convert(self.python, job.path, source, scratch, target)
             converted = self._inspected(scratch, target)
             if target != 'raw' and converted != target:
                 _refuse(format_inspection.MISMATCH % (target, converted))
@@ -99,10 +109,11 @@ def _refuse(message):
     raise exception.InvalidImageData(message)
 
 
-def _qemu_img_info(path, disk_format, vmdk_allowed):
+def _qemu_img_info(python, path, disk_format, vmdk_allowed):
     """``qemu-img info`` of ``path`` read as ``disk_format``; refuses what
     the inspector may have missed."""
     out = _qemu_img(
+        python,
         INFO_LIMITS,
         'info',
         '-f',
@@ -126,8 +137,9 @@ def _qemu_img_info(path, disk_format, vmdk_allowed):
     return info
 
 
-def _qemu_img_convert(source_path, source_format, target_path, target):
+def _qemu_img_convert(python, source_path, source_format, target_path, target):
     _qemu_img(
+        python,
         CONVERT_LIMITS,
         'convert',
         '-f',
@@ -139,7 +151,7 @@ def _qemu_img_convert(source_path, source_format, target_path, target):
     )
 
 
-def _qemu_img(limits, *args):
+def _qemu_img(python, limits, *args):
     """Run qemu-img; a failure refuses the data (the message keeps
     qemu-img's words out of the task: they name server paths)."""
     try:
@@ -147,14 +159,10 @@ def _qemu_img(limits, *args):
             'qemu-img',
             *args,
             prlimit=limits,
+            python_exec=python,
             env_variables=dict(os.environ, LC_ALL='C'),
         )
     except processutils.ProcessExecutionError as error:
         LOG.warning('qemu-img %s failed: %s', args[0], error.stderr)
         raise exception.InvalidImageData(FAILED) from None
-    except OSError as error:
-        LOG.error('Cannot run qemu-img: %s', error)
-        raise exception.GlanceException(
-            'qemu-img is not available on this host'
-        ) from None
     return out

@@ -288,6 +288,32 @@ class ConversionTest(PluginTestCase):
         self.assertNothingLeft(image_id)
 
 
+class LegacyStoreConversionTest(PluginTestCase):
+    """Single-store mode: the staging area is the same reserved store."""
+
+    server_args = {}
+    plugins = 'image_conversion'
+
+    def test_glance_direct_qcow2_stored_as_raw(self):
+        image_id = self.new_image()
+        self.stage(image_id, self.images.qcow2)
+        response = self.request(
+            'POST',
+            '/v2/images/%s/import' % image_id,
+            json={'method': {'name': 'glance-direct'}},
+        )
+        self.assertEqual(202, response.status_code, response.text)
+        image = self.wait_for_import(image_id)
+        path = os.path.join(self.server.tmp, 'images', image_id)
+        self.assertEqual('raw', stored_info(path)['format'])
+        self.assertEqual(self.images.raw, read(path))
+        self.assertEqual('raw', image['disk_format'])
+        self.assertEqual(VIRTUAL, image['virtual_size'])
+        self.assertEqual(
+            hashlib.md5(self.images.raw).hexdigest(), image['checksum']
+        )
+
+
 class DecompressionTest(PluginTestCase):
     plugins = 'image_decompression'
     extra = '[DEFAULT]\nimage_size_cap = %d\n' % (4 * VIRTUAL)
