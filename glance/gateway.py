@@ -84,6 +84,11 @@ class ImageRepo:
                     raise
         return None
 
+    def write_failed(self, image, error):
+        """A write of ``image``'s data failed (``error``): back to
+        queued."""
+        return self.change_status(image, 'write_failed')
+
     def record_data(self, image, stored, hashing_algo):
         """Record newly written data as the image's first location and
         activate it, in one transaction."""

@@ -143,19 +143,19 @@ def _write(
     )
     try:
         stored = stores.add(repo.context, image.id, reader, size, store_id)
-    except BaseException:
+    except BaseException as error:
         with quietly('set image %s back to queued' % image.id):
-            repo.change_status(claimed, 'write_failed')
+            repo.write_failed(claimed, error)
         raise
     try:
         verdict = reader.verdict()
         stored = dataclasses.replace(stored, virtual_size=verdict.virtual_size)
         return record(claimed, stored)
-    except BaseException:
+    except BaseException as error:
         with quietly('delete the data of a failed write'):
             stores.delete(repo.context, stored.url, store_id)
         with quietly('set image %s back to queued' % image.id):
-            repo.change_status(claimed, 'write_failed')
+            repo.write_failed(claimed, error)
         raise
 
 

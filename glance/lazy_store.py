@@ -88,6 +88,7 @@ IMAGE_METHODS = (
     'change_status',
     'update',
     'record_data',
+    'write_failed',
     'add_location',
     'remove_location',
 )

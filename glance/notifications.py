@@ -28,6 +28,8 @@ import time
 
 from oslo_log import log as logging
 
+from glance import exception
+
 LOG = logging.getLogger(__name__)
 
 QUEUE_SIZE = 1000
@@ -133,6 +135,34 @@ def task_payload(task):
     }
 
 
+def upload_failure_message(image_id, error):
+    """The payload of a failed upload's ``image.upload`` (a string, as
+    upstream's: what went wrong in the words the client got)."""
+    reason = getattr(error, 'msg', None) or str(error) or type(error).__name__
+    if isinstance(error, exception.StoreFull):
+        return 'Image storage media is full: %s' % reason
+    if isinstance(error, exception.Forbidden):
+        return 'Not allowed to upload image data for image %s: %s' % (
+            image_id,
+            reason,
+        )
+    if isinstance(error, exception.NotFound):
+        return (
+            'Image %s could not be found after upload. The image may have '
+            'been deleted during the upload: %s' % (image_id, reason)
+        )
+    if isinstance(
+        error,
+        (
+            exception.Invalid,
+            exception.InvalidImageData,
+            exception.ImageSizeLimitExceeded,
+        ),
+    ):
+        return 'Cannot save data for image %s: %s' % (image_id, reason)
+    return 'Failed to upload image data for image %s: %s' % (image_id, reason)
+
+
 def send_payload(context, image, bytes_sent):
     return {
         'image_id': image.id,
@@ -143,7 +173,147 @@ def send_payload(context, image, bytes_sent):
     }
 
 
-Event = collections.namedtuple('Event', 'context event_type payload')
+# The schema keywords of a property definition upstream's metadef_object
+# and metadef_property payloads list, each set (None when absent).
+_PROPERTY_KEYWORDS = (
+    'type',
+    'title',
+    'description',
+    'default',
+    'minimum',
+    'maximum',
+    'enum',
+    'pattern',
+    'minLength',
+    'maxLength',
+    'confidential',
+    'items',
+    'uniqueItems',
+    'minItems',
+    'maxItems',
+    'additionalItems',
+)
+
+
+def _deletion(payload, deleted):
+    payload['deleted'] = deleted
+    payload['deleted_at'] = (
+        _iso(datetime.datetime.now(datetime.timezone.utc)) if deleted else None
+    )
+    return payload
+
+
+def namespace_payload(row, old_name=None, deleted=False):
+    """Upstream's metadef_namespace payload (``namespace_old``: the name
+    before an update)."""
+    return _deletion(
+        {
+            'namespace': row['namespace'],
+            'namespace_old': old_name or row['namespace'],
+            'display_name': row.get('display_name'),
+            'protected': row.get('protected'),
+            'visibility': row.get('visibility'),
+            'owner': row.get('owner'),
+            'description': row.get('description'),
+            'created_at': _iso(row.get('created_at')),
+            'updated_at': _iso(row.get('updated_at')),
+        },
+        deleted,
+    )
+
+
+def _named(namespace_name, item, old_name, **fields):
+    payload = {
+        'namespace': namespace_name,
+        'name': item['name'],
+        'name_old': old_name or item['name'],
+    }
+    payload.update(fields)
+    return payload
+
+
+def metadef_object_payload(namespace_name, item, old_name=None, deleted=False):
+    """Upstream's metadef_object payload: ``properties`` a list of
+    definitions, each with its ``name`` and every keyword (None unset)."""
+    properties = [
+        dict(
+            {'name': name},
+            **{
+                key: (schema or {}).get(key) or None
+                for key in _PROPERTY_KEYWORDS
+            },
+        )
+        for name, schema in sorted((item.get('json_schema') or {}).items())
+    ]
+    return _deletion(
+        _named(
+            namespace_name,
+            item,
+            old_name,
+            properties=properties,
+            required=item.get('required'),
+            description=item.get('description'),
+            created_at=_iso(item.get('created_at')),
+            updated_at=_iso(item.get('updated_at')),
+        ),
+        deleted,
+    )
+
+
+def metadef_property_payload(
+    namespace_name, item, old_name=None, deleted=False
+):
+    """Upstream's metadef_property payload: the definition's keywords
+    (None unset), no timestamps."""
+    schema = item.get('json_schema') or {}
+    fields = {key: schema.get(key) for key in _PROPERTY_KEYWORDS}
+    return _deletion(_named(namespace_name, item, old_name, **fields), deleted)
+
+
+def metadef_resource_type_payload(namespace_name, association, deleted=False):
+    """Upstream's metadef_resource_type payload (an association of the
+    resource type with the namespace)."""
+    return _deletion(
+        _named(
+            namespace_name,
+            association,
+            None,
+            prefix=association.get('prefix'),
+            properties_target=association.get('properties_target'),
+            created_at=_iso(association.get('created_at')),
+            updated_at=_iso(association.get('updated_at')),
+        ),
+        deleted,
+    )
+
+
+def metadef_tag_payload(namespace_name, item, old_name=None, deleted=False):
+    return _deletion(
+        _named(
+            namespace_name,
+            item,
+            old_name,
+            created_at=_iso(item.get('created_at')),
+            updated_at=_iso(item.get('updated_at')),
+        ),
+        deleted,
+    )
+
+
+_ITEM_PAYLOADS = {
+    'object': metadef_object_payload,
+    'property': metadef_property_payload,
+    'tag': metadef_tag_payload,
+}
+
+
+def metadef_item_payload(kind, namespace_name, item, **kwargs):
+    """The payload of an object, property or tag (``kind`` as in
+    ``glance.db.metadef_items``)."""
+    return _ITEM_PAYLOADS[kind](namespace_name, item, **kwargs)
+
+
+Event = collections.namedtuple('Event', 'context event_type payload priority')
 
 
 class Notifier:
@@ -182,18 +352,23 @@ class Notifier:
         return cls(messaging_notifier, conf.disabled_notifications)
 
     def enabled(self, event_type):
+        """False for a disabled type, a matching ``*`` pattern or, as
+        upstream, the group before the first dot (``metadef_tag``)."""
+        group = event_type.split('.', 1)[0]
         return not any(
-            fnmatch.fnmatchcase(event_type, pattern)
+            pattern == group or fnmatch.fnmatchcase(event_type, pattern)
             for pattern in self._disabled
         )
 
-    def send(self, context, event_type, payload):
+    def send(self, context, event_type, payload, priority='info'):
+        """Queue an event; ``priority`` is oslo.messaging's (``info``,
+        ``error``: the routing key's ``<topic>.<priority>``)."""
         if not self.enabled(event_type):
             return
         self._report_stuck()
         try:
             self._sender_queue().put_nowait(
-                Event(context.to_dict(), event_type, payload)
+                Event(context.to_dict(), event_type, payload, priority)
             )
         except queue.Full:
             self._warn_once(
@@ -233,7 +408,7 @@ class Notifier:
             self._busy_since = time.monotonic()
             self._failure = None
             try:
-                self._notifier.info(
+                getattr(self._notifier, event.priority)(
                     event.context, event.event_type, event.payload
                 )
             except Exception as error:  # the sender thread must live on
@@ -344,6 +519,22 @@ class NotifyingRepo(_Emitter):
                 self._emit(event_type, image_payload(changed))
         return changed
 
+    def write_failed(self, image, error):
+        """An upload or staging failed: the image goes back to queued
+        (``image.update``) and, for an upload, ``image.upload`` is sent at
+        ERROR priority with a message, as upstream."""
+        changed = self._inner.write_failed(image, error)
+        if changed is not image:
+            self._emit('image.update', image_payload(changed))
+        if image.status == 'saving':
+            self._notifier.send(
+                self.context,
+                'image.upload',
+                upload_failure_message(image.id, error),
+                priority='error',
+            )
+        return changed
+
     def record_data(self, image, stored, hashing_algo):
         recorded = self._inner.record_data(image, stored, hashing_algo)
         self._emit('image.upload', image_payload(recorded))
@@ -379,6 +570,12 @@ class NotifyingTaskRepo(_Emitter):
             for event_type in _TASK_EVENTS.get(values['status'], ()):
                 self._emit(event_type, task_payload(task))
         return task
+
+
+def metadef_event(notifier, context, event_type, payload):
+    """Notify a committed metadata definition change (``metadef_*``)."""
+    if notifier is not None:
+        notifier.send(context, event_type, payload)
 
 
 def member_event(notifier, context, event_type, member, deleted=False):

@@ -23,8 +23,9 @@ opts = [
         'disabled_notifications',
         default=[],
         help='Notifications not to send: event types such as image.send, '
-        'or groups such as image.member.* (every event type starting with '
-        'image.member.).',
+        'groups such as image.member.* (every event type starting with '
+        'image.member.), or, as upstream, the part before the first dot '
+        '(image, task, metadef_tag: the whole group).',
     ),
 ]
 

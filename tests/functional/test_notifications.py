@@ -7,6 +7,7 @@ binds its own queue to it and follows one image's events.
 import io
 import re
 import time
+import uuid
 
 from tests.fixtures import notification_bus
 from tests.functional.api import base
@@ -431,3 +432,268 @@ class BusDownTest(base.DataTestCase):
         self.assertEqual(1, len(warnings), warnings)
         self.assertIn('Could not send notifications', warnings[0])
         self.assertNotIn('Traceback', self.server.read_log())
+
+
+class UploadFailureTest(NotificationTestCase):
+    """A failed upload: image.upload at ERROR priority, as upstream."""
+
+    topic = notification_bus.unique_topic()
+    server_args = _server_args(topic)
+
+    def setUp(self):
+        base.DataTestCase.setUp(self)
+        self.bus = self.useFixture(
+            notification_bus.NotificationQueue(
+                self.topic, self, priorities=('info', 'error')
+            )
+        )
+
+    def test_refused_data_sends_an_error_event(self):
+        image = self.create_image(disk_format='qcow2', container_format='bare')
+        image_id = image['id']
+        response = self.request(
+            'PUT',
+            '/v2/images/%s/file' % image_id,
+            dict(base.OWNER, **{'Content-Type': 'application/octet-stream'}),
+            data=DATA,
+        )
+        self.assertEqual(415, response.status_code, response.text)
+
+        def about(n):
+            payload = n['payload']
+            if isinstance(payload, str):
+                return image_id in payload
+            return image_id == payload.get('id')
+
+        seen = self.bus.wait_for(
+            lambda n: about(n) and n['event_type'] == 'image.upload'
+        )
+        events = [n for n in seen if about(n)]
+        self.assertEqual(
+            [
+                ('image.create', 'INFO'),
+                ('image.prepare', 'INFO'),
+                ('image.update', 'INFO'),
+                ('image.upload', 'ERROR'),
+            ],
+            [(n['event_type'], n['priority']) for n in events],
+        )
+        self.assertEqual('queued', events[2]['payload']['status'])
+        message = events[3]['payload']
+        self.assertTrue(
+            message.startswith('Cannot save data for image %s: ' % image_id),
+            message,
+        )
+        self.assertEqual('image.localhost', events[3]['publisher_id'])
+
+
+NAMESPACE_FIELDS = {
+    'namespace',
+    'namespace_old',
+    'display_name',
+    'protected',
+    'visibility',
+    'owner',
+    'description',
+    'created_at',
+    'updated_at',
+    'deleted',
+    'deleted_at',
+}
+KEYWORDS = {
+    'type',
+    'title',
+    'description',
+    'default',
+    'minimum',
+    'maximum',
+    'enum',
+    'pattern',
+    'minLength',
+    'maxLength',
+    'confidential',
+    'items',
+    'uniqueItems',
+    'minItems',
+    'maxItems',
+    'additionalItems',
+}
+NAMED = {'namespace', 'name', 'name_old', 'deleted', 'deleted_at'}
+STAMPED = NAMED | {'created_at', 'updated_at'}
+ITEM_FIELDS = {
+    'metadef_object': STAMPED | {'properties', 'required', 'description'},
+    'metadef_property': NAMED | KEYWORDS,
+    'metadef_tag': STAMPED,
+    'metadef_resource_type': STAMPED | {'prefix', 'properties_target'},
+}
+
+
+class MetadefEventsTest(NotificationTestCase):
+    topic = notification_bus.unique_topic()
+    server_args = _server_args(topic)
+
+    def call(self, method, path, status, headers=base.ADMIN, **kwargs):
+        response = self.request(
+            method, '/v2/metadefs/namespaces' + path, headers, **kwargs
+        )
+        self.assertEqual(status, response.status_code, response.text)
+        return response
+
+    def test_every_metadef_event_and_payload(self):
+        name = 'OS::Test::%s' % uuid.uuid4().hex[:12]
+        renamed = name + '::renamed'
+        self.call(
+            'POST',
+            '',
+            201,
+            json={
+                'namespace': name,
+                'display_name': 'Test',
+                'visibility': 'public',
+                'resource_type_associations': [
+                    {'name': 'OS::Glance::Image', 'prefix': 'test_'}
+                ],
+                'properties': {
+                    'speed': {
+                        'type': 'integer',
+                        'title': 'Speed',
+                        'minimum': 1,
+                    }
+                },
+                'objects': [
+                    {
+                        'name': 'cpu',
+                        'properties': {
+                            'cores': {'type': 'integer', 'title': 'Cores'}
+                        },
+                        'required': ['cores'],
+                    }
+                ],
+                'tags': [{'name': 'fast'}],
+            },
+        )
+        ns = '/' + name
+        self.call('POST', ns + '/objects', 201, json={'name': 'disk'})
+        self.call('PUT', ns + '/objects/disk', 200, json={'name': 'disk2'})
+        self.call('DELETE', ns + '/objects/disk2', 204)
+        prop = {'type': 'string', 'title': 'Size'}
+        self.call('POST', ns + '/properties', 201, json=dict(prop, name='s'))
+        self.call('PUT', ns + '/properties/s', 200, json=dict(prop, name='s2'))
+        self.call('DELETE', ns + '/properties/s2', 204)
+        self.call('POST', ns + '/tags/slow', 201)
+        self.call('PUT', ns + '/tags/slow', 200, json={'name': 'slower'})
+        self.call('DELETE', ns + '/tags/slower', 204)
+        self.call(
+            'POST',
+            ns + '/tags',
+            201,
+            json={'tags': [{'name': 'a'}, {'name': 'b'}]},
+            headers={'X-Openstack-Append': 'true'},
+        )
+        self.call(
+            'POST',
+            ns + '/resource_types',
+            201,
+            json={'name': 'OS::Nova::Flavor'},
+        )
+        self.call('DELETE', ns + '/resource_types/OS::Nova::Flavor', 204)
+        for kind in ('objects', 'properties', 'tags'):
+            self.call('DELETE', ns + '/' + kind, 204)
+        self.call(
+            'PUT', ns, 200, json={'namespace': renamed, 'visibility': 'public'}
+        )
+        self.call('DELETE', '/' + renamed, 204)
+
+        def about(n):
+            return n['payload'].get('namespace') in (name, renamed)
+
+        seen = self.bus.wait_for(
+            lambda n: (
+                about(n) and n['event_type'] == 'metadef_namespace.delete'
+            )
+        )
+        events = [(n['event_type'], n['payload']) for n in seen if about(n)]
+        self.assertEqual(
+            [
+                'metadef_namespace.create',
+                'metadef_resource_type.create',
+                'metadef_object.create',
+                'metadef_property.create',
+                'metadef_tag.create',
+                'metadef_object.create',
+                'metadef_object.update',
+                'metadef_object.delete',
+                'metadef_property.create',
+                'metadef_property.update',
+                'metadef_property.delete',
+                'metadef_tag.create',
+                'metadef_tag.update',
+                'metadef_tag.delete',
+                'metadef_tag.create',
+                'metadef_tag.create',
+                'metadef_resource_type.create',
+                'metadef_resource_type.delete',
+                'metadef_namespace.delete_objects',
+                'metadef_namespace.delete_properties',
+                'metadef_namespace.delete_tags',
+                'metadef_namespace.update',
+                'metadef_namespace.delete',
+            ],
+            [event_type for event_type, _ in events],
+        )
+        for event_type, payload in events:
+            group, action = event_type.split('.')
+            expected = ITEM_FIELDS.get(group, NAMESPACE_FIELDS)
+            self.assertEqual(expected, set(payload), event_type)
+            self.assertEqual(action == 'delete', payload['deleted'])
+            self.assertEqual(
+                action == 'delete', payload['deleted_at'] is not None
+            )
+        by_type = {}
+        for event_type, payload in events:
+            by_type.setdefault(event_type, []).append(payload)
+        created = by_type['metadef_namespace.create'][0]
+        self.assertEqual(
+            (name, name, 'Test', 'public', False),
+            (
+                created['namespace'],
+                created['namespace_old'],
+                created['display_name'],
+                created['visibility'],
+                created['protected'],
+            ),
+        )
+        cpu = by_type['metadef_object.create'][0]
+        self.assertEqual(['cores'], cpu['required'])
+        [cores] = cpu['properties']
+        self.assertEqual(
+            ('cores', 'integer', 'Cores', None),
+            (cores['name'], cores['type'], cores['title'], cores['minimum']),
+        )
+        self.assertEqual(KEYWORDS | {'name'}, set(cores))
+        speed = by_type['metadef_property.create'][0]
+        self.assertEqual(
+            ('speed', 'integer', 1),
+            (speed['name'], speed['type'], speed['minimum']),
+        )
+        for group, old, new in (
+            ('metadef_object', 'disk', 'disk2'),
+            ('metadef_property', 's', 's2'),
+            ('metadef_tag', 'slow', 'slower'),
+        ):
+            [updated] = by_type[group + '.update']
+            self.assertEqual(
+                (name, new, old),
+                (updated['namespace'], updated['name'], updated['name_old']),
+            )
+        association = by_type['metadef_resource_type.create'][0]
+        self.assertEqual(
+            ('OS::Glance::Image', 'test_'),
+            (association['name'], association['prefix']),
+        )
+        [update] = by_type['metadef_namespace.update']
+        self.assertEqual(
+            (renamed, name), (update['namespace'], update['namespace_old'])
+        )
+        [deleted] = by_type['metadef_namespace.delete']
+        self.assertEqual(renamed, deleted['namespace'])

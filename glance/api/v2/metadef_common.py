@@ -9,6 +9,7 @@ import webob
 import webob.exc
 
 from glance import exception
+from glance import notifications
 from glance.api import request
 from glance.api.v2 import serialize
 from glance.db import metadef_items
@@ -140,17 +141,55 @@ def tag_body(item):
     return _present({'name': item['name'], **_times(item)})
 
 
+def notify(req, event_type, payload):
+    """Send a committed change's event (upstream's ``metadef_*``)."""
+    notifications.metadef_event(
+        req.state.notifier, req.context, event_type, payload
+    )
+
+
+# metadef_items' kinds -> upstream's event groups.
+EVENT_GROUPS = {
+    'object': 'metadef_object',
+    'property': 'metadef_property',
+    'tag': 'metadef_tag',
+}
+
+
+def notify_item(req, action, kind, namespace_name, item, **kwargs):
+    """``metadef_<kind>.<action>`` for one object, property or tag."""
+    notify(
+        req,
+        '%s.%s' % (EVENT_GROUPS[kind], action),
+        notifications.metadef_item_payload(
+            kind, namespace_name, item, **kwargs
+        ),
+    )
+
+
 def delete_item(req, kind, rule, name_var):
     """DELETE of one object, property or tag (named by ``name_var``)."""
     found = namespace(req, rule)
-    metadef_items.delete(
-        req.context, kind, found['namespace'], req.urlvars[name_var]
-    )
+    name = req.urlvars[name_var]
+    item = metadef_items.get(req.context, kind, found['namespace'], name)
+    metadef_items.delete(req.context, kind, found['namespace'], name)
+    notify_item(req, 'delete', kind, found['namespace'], item, deleted=True)
     return webob.Response(status=204)
+
+
+# DELETE of all items of a kind: upstream's namespace events.
+_DELETE_ALL_EVENTS = {
+    'object': 'metadef_namespace.delete_objects',
+    'property': 'metadef_namespace.delete_properties',
+    'tag': 'metadef_namespace.delete_tags',
+}
 
 
 def delete_items(req, kind, rule):
     """DELETE of all objects, properties or tags of the namespace."""
     found = namespace(req, rule)
     metadef_items.delete_all(req.context, kind, found['namespace'])
+    notify(
+        req, _DELETE_ALL_EVENTS[kind], notifications.namespace_payload(found)
+    )
     return webob.Response(status=204)

@@ -2,6 +2,7 @@
 
 import webob
 
+from glance import notifications
 from glance.api import errors
 from glance.api import request
 from glance.api.v2 import common as v2_common
@@ -128,6 +129,26 @@ def _validated_document(req):
     return document
 
 
+def _notify_created(req, namespace, contents):
+    """The namespace's create event, then one per thing it holds (as
+    upstream, which adds each through its own repository)."""
+    name = namespace['namespace']
+    common.notify(
+        req,
+        'metadef_namespace.create',
+        notifications.namespace_payload(namespace),
+    )
+    for association in contents.get('resource_type_associations', []):
+        common.notify(
+            req,
+            'metadef_resource_type.create',
+            notifications.metadef_resource_type_payload(name, association),
+        )
+    for kind in ('object', 'property', 'tag'):
+        for item in contents.get(kind, []):
+            common.notify_item(req, 'create', kind, name, item)
+
+
 @errors.Wsgify
 def create_namespace(req):
     common.authorize_list(req, policies.ADD_NAMESPACE)
@@ -135,6 +156,7 @@ def create_namespace(req):
     document.setdefault('owner', req.context.owner)
     namespace = metadef_documents.create(req.context, document)
     contents = metadef_documents.contents(req.context, [namespace])
+    _notify_created(req, namespace, contents[namespace['id']])
     body = common.namespace_body(
         namespace,
         _contents_body(namespace, contents[namespace['id']]),
@@ -167,6 +189,13 @@ def update_namespace(req):
     values['namespace'] = document['namespace']
     values['owner'] = document.get('owner') or namespace['owner']
     updated = db_metadefs.update(req.context, namespace['namespace'], values)
+    common.notify(
+        req,
+        'metadef_namespace.update',
+        notifications.namespace_payload(
+            updated, old_name=namespace['namespace']
+        ),
+    )
     return serialize.json_response(common.namespace_body(updated))
 
 
@@ -174,4 +203,9 @@ def update_namespace(req):
 def delete_namespace(req):
     namespace = common.namespace(req, policies.DELETE_NAMESPACE)
     db_metadefs.delete(req.context, namespace['namespace'])
+    common.notify(
+        req,
+        'metadef_namespace.delete',
+        notifications.namespace_payload(namespace, deleted=True),
+    )
     return webob.Response(status=204)

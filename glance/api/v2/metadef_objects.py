@@ -46,6 +46,7 @@ def create_object(req):
     item = metadef_items.create(
         req.context, 'object', namespace['namespace'], _values(req)
     )
+    common.notify_item(req, 'create', 'object', namespace['namespace'], item)
     return _respond(namespace, item, status=201)
 
 
@@ -70,6 +71,14 @@ def update_object(req):
         namespace['namespace'],
         req.urlvars['object_name'],
         _values(req),
+    )
+    common.notify_item(
+        req,
+        'update',
+        'object',
+        namespace['namespace'],
+        item,
+        old_name=req.urlvars['object_name'],
     )
     return _respond(namespace, item)
 

@@ -63,6 +63,7 @@ def create_property(req):
     item = metadef_items.create(
         req.context, 'property', namespace['namespace'], _values(req)
     )
+    common.notify_item(req, 'create', 'property', namespace['namespace'], item)
     return _respond(item, status=201)
 
 
@@ -85,6 +86,14 @@ def update_property(req):
         namespace['namespace'],
         req.urlvars['property_name'],
         _values(req),
+    )
+    common.notify_item(
+        req,
+        'update',
+        'property',
+        namespace['namespace'],
+        item,
+        old_name=req.urlvars['property_name'],
     )
     return _respond(item)
 

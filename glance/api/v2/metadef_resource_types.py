@@ -6,6 +6,7 @@
 
 import webob
 
+from glance import notifications
 from glance.api import errors
 from glance.api import request
 from glance.api.v2 import metadef_common as common
@@ -55,6 +56,13 @@ def create_association(req):
     association = db_metadefs.associate(
         req.context, namespace['namespace'], body
     )
+    common.notify(
+        req,
+        'metadef_resource_type.create',
+        notifications.metadef_resource_type_payload(
+            namespace['namespace'], association
+        ),
+    )
     return serialize.json_response(
         common.association_body(association), status=201
     )
@@ -63,7 +71,18 @@ def create_association(req):
 @errors.Wsgify
 def delete_association(req):
     namespace = common.namespace(req, policies.REMOVE_ASSOCIATION)
-    db_metadefs.dissociate(
-        req.context, namespace['namespace'], req.urlvars['resource_type']
-    )
+    name = req.urlvars['resource_type']
+    associations = db_metadefs.get_associations(
+        req.context, [namespace['id']]
+    )[namespace['id']]
+    db_metadefs.dissociate(req.context, namespace['namespace'], name)
+    for association in associations:
+        if association['name'] == name:
+            common.notify(
+                req,
+                'metadef_resource_type.delete',
+                notifications.metadef_resource_type_payload(
+                    namespace['namespace'], association, deleted=True
+                ),
+            )
     return webob.Response(status=204)

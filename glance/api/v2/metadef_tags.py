@@ -43,6 +43,8 @@ def create_tags(req):
         [{'name': tag['name']} for tag in tags],
         replace=not append,
     )
+    for item in items:
+        common.notify_item(req, 'create', 'tag', namespace['namespace'], item)
     return serialize.json_response(
         {'tags': [common.tag_body(item) for item in items]}, status=201
     )
@@ -55,6 +57,7 @@ def create_tag(req):
     item = metadef_items.create(
         req.context, 'tag', namespace['namespace'], {'name': name}
     )
+    common.notify_item(req, 'create', 'tag', namespace['namespace'], item)
     return _respond(item, status=201)
 
 
@@ -77,6 +80,14 @@ def update_tag(req):
         namespace['namespace'],
         req.urlvars['tag_name'],
         {'name': common.check_name(body['name'], 'tag')},
+    )
+    common.notify_item(
+        req,
+        'update',
+        'tag',
+        namespace['namespace'],
+        item,
+        old_name=req.urlvars['tag_name'],
     )
     return _respond(item)
 

@@ -93,6 +93,13 @@ class NotifierTest(testtools.TestCase):
         self.assertTrue(notifier.enabled('image.create'))
         self.assertTrue(notifier.enabled('image.sending'))
 
+    def test_a_bare_group_disables_the_group_as_upstream(self):
+        notifier = notifications.Notifier(object(), ['metadef_tag', 'task'])
+        self.assertFalse(notifier.enabled('metadef_tag.create'))
+        self.assertFalse(notifier.enabled('task.success'))
+        self.assertTrue(notifier.enabled('metadef_object.create'))
+        self.assertTrue(notifier.enabled('image.create'))
+
     def test_a_block_in_one_thread_does_not_hold_another_threads_events(self):
         notifier = RecordingNotifier()
         repo = notifications.NotifyingRepo(FakeRepo(), notifier)
