@@ -72,6 +72,19 @@ def peak_rss_mib(pids):
     return max(peaks)
 
 
+def cpu_seconds(pids):
+    """User + system CPU seconds ``pids`` used so far (all their threads,
+    ended ones too)."""
+    ticks = 0
+    for pid in pids:
+        with open('/proc/%d/stat' % pid) as stat:
+            # After the command name in parentheses: utime is the 12th
+            # field, stime the 13th.
+            fields = stat.read().rpartition(')')[2].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf('SC_CLK_TCK')
+
+
 NGINX_CONFIG = """\
 daemon off;
 master_process off;

@@ -3,8 +3,14 @@
 ``InspectingReader`` wraps the reader a store's ``add`` consumes and hands
 every chunk to oslo.utils' format inspectors (they keep only the few
 header and footer regions they need), so inspection costs no extra pass
-and no extra memory. At the end of the stream it judges the data against
-the image's ``disk_format`` by upstream's rules and raises
+and no extra memory. ``Inspectors`` feeds them as oslo.utils'
+``InspectWrapper`` does, except that an inspector that has ruled itself
+out and holds every region it asked for is fed no more (what it would
+still be fed cannot change the verdict): past the first chunks of a
+stream only the inspectors of the detected format (and raw's byte count)
+still run, so the cost per chunk does not grow with the formats known.
+At the end of the stream it judges the data against the image's
+``disk_format`` by upstream's rules and raises
 ``InvalidImageData`` (415) when it is unsafe or of another format; the
 store removes what it wrote, as for any failed read. ``verdict()``
 returns the judgement (``Verdict``: detected format and virtual size) and
@@ -70,30 +76,32 @@ class InspectingReader:
     def __init__(self, source, image, rules=Rules()):
         self._disk_format = image.disk_format
         self._rules = rules
-        self._wrapper = None
-        self._reader = source
-        if inspects(image):
-            self._wrapper = format_inspector.InspectWrapper(source)
-            self._reader = self._wrapper
+        self._source = source
+        self._inspectors = Inspectors() if inspects(image) else None
         self._verdict = None
         self._error = None
 
     def read(self, size=-1):
-        data = self._reader.read(size)
-        if not data and self._wrapper is not None:
-            self.verdict()
+        data = self._source.read(size)
+        inspectors = self._inspectors
+        if inspectors is not None and not inspectors.finished:
+            inspectors.eat(data)
+            if not data:
+                self.verdict()
         return data
 
     def verdict(self):
         """The judgement of the data read (the stream has ended); raises
         InvalidImageData as often as asked when it refuses the data."""
-        if self._wrapper is None:
+        if self._inspectors is None:
             return Verdict()
         if self._error is None and self._verdict is None:
-            self._wrapper.close()
+            if hasattr(self._source, 'close'):
+                self._source.close()
+            self._inspectors.finish()
             try:
                 self._verdict = judge(
-                    self._wrapper, self._disk_format, self._rules
+                    self._inspectors, self._disk_format, self._rules
                 )
             except exception.InvalidImageData as error:
                 self._error = error
@@ -108,14 +116,93 @@ class InspectingReader:
         return self._verdict
 
 
-def judge(wrapper, disk_format, rules):
-    """A Verdict on the data an InspectWrapper saw, by upstream's rules:
+class Inspectors:
+    """An inspector of each format oslo.utils knows, fed a stream chunk by
+    chunk; ``formats`` and ``format`` once ``finish()`` was called, as
+    ``InspectWrapper``'s (every inspector is asked, also those that
+    failed on the data or were fed no more).
+
+    Fed as ``InspectWrapper`` feeds them (the same chunks, the empty one
+    at the end too; one that raises is fed no more) but for one saving:
+    an inspector whose regions are all complete (none captures the end of
+    the stream), whose last chunk added no region and that does not match
+    the data is *settled*. What it holds no longer changes (complete
+    regions capture nothing more, and its post-read step, which depends
+    only on what it holds, would only repeat itself), so it would still
+    not match at the end and is fed no more. Only its byte count would
+    differ, which nothing reads of an inspector that does not match. An
+    inspector of the detected format is fed to the end: its safety checks
+    and sizes are the library's, on every byte.
+    """
+
+    def __init__(self):
+        self.all = [kind() for kind in format_inspector.ALL_FORMATS.values()]
+        self._fed = list(self.all)
+        self.finished = False
+
+    def eat(self, chunk):
+        fed = []
+        for inspector in self._fed:
+            # Raw matches any data: it never settles (its byte count is
+            # the raw virtual size).
+            raw = inspector.NAME == 'raw'
+            before = None if raw else inspector.context_info.keys()
+            try:
+                inspector.eat_chunk(chunk)
+            except Exception as error:
+                LOG.debug('Not %s data: %s', inspector, error)
+                continue
+            if raw or not _settled(inspector, before):
+                fed.append(inspector)
+        self._fed = fed
+
+    def finish(self):
+        self.finished = True
+        for inspector in self.all:
+            inspector.finish()
+
+    @property
+    def formats(self):
+        """The formats the data matches (raw alone when none)."""
+        matches = [
+            inspector
+            for inspector in self.all
+            if inspector.NAME != 'raw' and inspector.format_match
+        ]
+        return matches or [i for i in self.all if i.NAME == 'raw']
+
+    @property
+    def format(self):
+        """The one format the data matches (raw when none)."""
+        matches = self.formats
+        if len(matches) > 1:
+            raise format_inspector.ImageFormatError(
+                'Multiple formats detected: %s' % ','.join(map(str, matches))
+            )
+        return matches[0]
+
+
+def _settled(inspector, regions_before):
+    # ``complete`` is False while an end-of-stream region is open.
+    if inspector.context_info.keys() != regions_before:
+        return False
+    if not inspector.complete:
+        return False
+    try:
+        return not inspector.format_match
+    except Exception:
+        # Not decided yet (e.g. a vmdk descriptor not parsed): keep on.
+        return False
+
+
+def judge(inspectors, disk_format, rules):
+    """A Verdict on the data ``Inspectors`` saw, by upstream's rules:
     the detected format must be ``disk_format`` (a raw image may hold
     anything recognisable, ``iso`` may carry a GPT in front, formats the
     inspector does not know pass when nothing was recognised); whatever
     was detected must pass its safety checks."""
     try:
-        inspector = _detected(wrapper)
+        inspector = _detected(inspectors)
     except format_inspector.ImageFormatError as error:
         return _unmatched(str(error), disk_format, rules)
     detected = str(inspector)
@@ -134,12 +221,12 @@ def judge(wrapper, disk_format, rules):
     return Verdict(detected, virtual_size or None)
 
 
-def _detected(wrapper):
-    matches = {str(inspector): inspector for inspector in wrapper.formats}
+def _detected(inspectors):
+    matches = {str(inspector): inspector for inspector in inspectors.formats}
     if matches.keys() == {'iso', 'gpt'}:
         # A bootable ISO may have a GPT boot loader in front of it.
         return matches['iso']
-    return wrapper.format
+    return inspectors.format
 
 
 def _unmatched(message, disk_format, rules):

@@ -2,40 +2,31 @@
 glance-api: images made by qemu-img (Debian's qemu-utils) in the test, sent
 by upload, stage + glance-direct and web-download (from a local HTTP
 server). Refused data answers 415 (upload, stage) or fails the import,
-and leaves no byte in any store directory or the staging area."""
+and leaves no byte in any store directory, the staging area or the
+database."""
 
 import os
-import shutil
-import subprocess
-import tempfile
+
+import sqlalchemy as sa
 
 from tests.fixtures import byte_server
+from tests.fixtures import disk_images
 from tests.functional.api import base
 
 MiB = 1024 * 1024
-UNSAFE = 'Image failed safety checks'
+UNSAFE = disk_images.UNSAFE
+qemu_img = disk_images.qemu_img
 
 
-def qemu_img(*options, size=None):
-    """The bytes of an image ``qemu-img create`` makes."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, 'image')
-        subprocess.run(
-            ['qemu-img', 'create', '-q', *options, path]
-            + ([size] if size else []),
-            check=True,
-        )
-        with open(path, 'rb') as f:
-            return f.read()
+class InspectionTestCase(base.DataTestCase):
+    """A server that may fetch from a local HTTP server (``source``), and
+    the requests and checks the tests share."""
 
-
-class FormatInspectionTest(base.DataTestCase):
     @classmethod
     def setUpClass(cls):
-        if shutil.which('qemu-img') is None:
-            raise cls.skipException(
-                'qemu-img missing: bash tools/backends/qemu.sh install'
-            )
+        reason = disk_images.missing()
+        if reason:
+            raise cls.skipException(reason)
         cls.source = byte_server.ByteServer(b'')
         cls.source.setUp()
         cls.server_args = dict(
@@ -82,26 +73,45 @@ class FormatInspectionTest(base.DataTestCase):
             image_id, 'web-download', uri=self.source.url('/img')
         )
 
-    def assertNothingLeft(self, image_id):
+    def assertNothingLeft(self, image_id, data=None, staged_size=None):
         """No file of the image (nor a partial one) in any store or the
-        staging area."""
-        left = [
-            os.path.join(folder, name)
-            for folder, _dirs, names in os.walk(self.server.tmp)
-            for name in names
-            if image_id in name
-        ]
-        self.assertEqual([], left)
+        staging area, no file holding the first KiB of ``data``, and no
+        trace of data in the image's row: no checksum, hash, virtual size
+        nor location, and no size but ``staged_size`` (what a stage that
+        passed recorded)."""
+        self.assertEqual([], _files_of(self.server.tmp, image_id, data))
+        engine = sa.create_engine(
+            'sqlite:///%s/glance.sqlite' % self.server.tmp
+        )
+        with engine.connect() as db:
+            row = db.execute(
+                sa.text(
+                    'SELECT size, checksum, os_hash_value, virtual_size '
+                    'FROM images WHERE id = :id'
+                ),
+                {'id': image_id},
+            ).one()
+            locations = db.execute(
+                sa.text(
+                    'SELECT count(*) FROM image_locations WHERE image_id = :id'
+                ),
+                {'id': image_id},
+            ).scalar()
+        engine.dispose()
+        self.assertEqual((staged_size, None, None, None), tuple(row))
+        self.assertEqual(0, locations)
 
     def assertRefused(self, response, message):
         self.assertEqual(415, response.status_code, response.text)
         self.assertIn(message, response.text)
 
-    def assertImportFailed(self, image, status='queued'):
+    def assertImportFailed(self, image, status='queued', data=None, **left):
         self.assertEqual(status, image['status'])
         self.assertEqual('fast', image['os_glance_failed_import'])
-        self.assertNothingLeft(image['id'])
+        self.assertNothingLeft(image['id'], data, **left)
 
+
+class FormatInspectionTest(InspectionTestCase):
     # --- upload ----------------------------------------------------------
 
     def test_upload_qcow2_with_backing_file_refused(self):
@@ -171,7 +181,11 @@ class FormatInspectionTest(base.DataTestCase):
             headers=base.ADMIN,
         )
         self.assertEqual(200, patched.status_code, patched.text)
-        self.assertImportFailed(self.import_(image_id, 'glance-direct'))
+        # The size the stage recorded stays (the staged data is gone).
+        self.assertImportFailed(
+            self.import_(image_id, 'glance-direct'),
+            staged_size=len(self.good),
+        )
 
     # --- web-download ----------------------------------------------------
 
@@ -203,8 +217,9 @@ class FormatMatchNotRequiredTest(base.DataTestCase):
     )
 
     def test_mismatch_allowed_unsafe_refused(self):
-        if shutil.which('qemu-img') is None:
-            self.skipTest('qemu-img missing: bash tools/backends/qemu.sh')
+        reason = disk_images.missing()
+        if reason:
+            self.skipTest(reason)
         headers = {'Content-Type': 'application/octet-stream'}
         mismatched = self.create_image(
             headers=base.ADMIN, disk_format='qcow2', container_format='bare'
@@ -228,3 +243,98 @@ class FormatMatchNotRequiredTest(base.DataTestCase):
         )
         self.assertEqual(415, response.status_code, response.text)
         self.assertEqual('queued', self._show(unsafe)['status'])
+
+
+class AcceptanceListTest(InspectionTestCase):
+    """Every image of the acceptance list (tests.fixtures.disk_images) by
+    each way data comes in: the safe ones get qemu-img's virtual size
+    (and ``?virtual_size=`` finds them), the unsafe and mismatched ones
+    are refused with upstream's message, leaving nothing behind. Each
+    test goes through the whole list and reports every sample that went
+    wrong."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.samples = disk_images.samples()
+
+    def each_sample(self, send):
+        failed = []
+        for sample in self.samples:
+            image_id = self.new_image(sample.disk_format)
+            try:
+                send(sample, image_id)
+                if sample.refusal is None:
+                    self.assertAccepted(sample, image_id)
+            except Exception as error:
+                failed.append('%s: %s' % (sample.name, error))
+        self.assertEqual([], failed)
+
+    def assertAccepted(self, sample, image_id):
+        image = self._show(image_id)
+        self.assertEqual('active', image['status'])
+        self.assertEqual(len(sample.data), image['size'])
+        self.assertEqual(sample.virtual_size, image['virtual_size'])
+        listed = self.request(
+            'GET',
+            '/v2/images?virtual_size=%d&id=in:%s'
+            % (sample.virtual_size, image_id),
+        ).json()['images']
+        self.assertEqual([image_id], [i['id'] for i in listed])
+
+    def test_upload(self):
+        def send(sample, image_id):
+            response = self.put(image_id, 'file', sample.data)
+            if sample.refusal is None:
+                self.assertEqual(204, response.status_code, response.text)
+                return
+            self.assertRefused(response, sample.refusal)
+            self.assertEqual('queued', self._show(image_id)['status'])
+            self.assertNothingLeft(image_id, sample.data)
+
+        self.each_sample(send)
+
+    def test_glance_direct(self):
+        def send(sample, image_id):
+            response = self.put(image_id, 'stage', sample.data)
+            if sample.refusal is None:
+                self.assertEqual(204, response.status_code, response.text)
+                image = self.import_(image_id, 'glance-direct')
+                self.assertFalse(image.get('os_glance_failed_import'))
+                return
+            self.assertRefused(response, sample.refusal)
+            self.assertEqual('queued', self._show(image_id)['status'])
+            self.assertNothingLeft(image_id, sample.data)
+
+        self.each_sample(send)
+
+    def test_web_download(self):
+        def send(sample, image_id):
+            image = self.web_download(image_id, sample.data)
+            if sample.refusal is None:
+                self.assertFalse(image.get('os_glance_failed_import'))
+                return
+            self.assertImportFailed(image, data=sample.data)
+            tasks = self.request(
+                'GET', '/v2/images/%s/tasks' % image_id
+            ).json()['tasks']
+            self.assertEqual(sample.refusal, tasks[0]['message'])
+
+        self.each_sample(send)
+
+
+def _files_of(root, image_id, data):
+    """Files below ``root`` named after the image or holding the first
+    KiB of ``data``."""
+    found = []
+    needle = data[:1024] if data else None
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            if image_id in name:
+                found.append(path)
+            elif needle is not None:
+                with open(path, 'rb') as f:
+                    if needle in f.read():
+                        found.append(path)
+    return found

@@ -2,6 +2,7 @@
 passes the bytes through unchanged while they stream."""
 
 import io
+import itertools
 import os
 import shutil
 import struct
@@ -9,10 +10,12 @@ import subprocess
 
 import fixtures
 import testtools
+from oslo_utils.imageutils import format_inspector
 
 from glance import domain
 from glance import exception
 from glance import format_inspection
+from tests.fixtures import disk_images
 
 MiB = 1024 * 1024
 
@@ -38,11 +41,12 @@ def mbr(partitions):
 class Chunked:
     """A body read in small pieces, as a store driver reads it."""
 
-    def __init__(self, data):
+    def __init__(self, data, most=4096):
         self._file = io.BytesIO(data)
+        self._most = most
 
     def read(self, size):
-        return self._file.read(min(size, 4096))
+        return self._file.read(min(size, self._most))
 
 
 def consume(reader):
@@ -236,3 +240,75 @@ class QemuImagesTest(testtools.TestCase):
             'Image disk_format vmdk does not match stream data qcow2',
             error.msg,
         )
+
+
+class SameVerdictsAsInspectWrapperTest(testtools.TestCase):
+    """``Inspectors`` stops feeding the inspectors that ruled themselves
+    out; the verdicts must be those of oslo.utils' InspectWrapper fed
+    every chunk, for every image, claim, rule and chunk size."""
+
+    CLAIMS = ('raw', 'qcow2', 'vmdk', 'vhd', 'vhdx', 'iso', 'vdi', 'aki')
+    RULES = (
+        format_inspection.Rules(),
+        format_inspection.Rules(require_match=False),
+        format_inspection.Rules(gpt_nonfatal=frozenset({'mbr'})),
+        format_inspection.Rules(vmdk_allowed_types=('streamOptimized',)),
+    )
+    CHUNKS = (512, 65537, 4 * MiB)
+
+    def setUp(self):
+        super().setUp()
+        reason = disk_images.missing()
+        if reason:
+            self.skipTest(reason)
+
+    def corpus(self):
+        images = {s.name: s.data for s in disk_images.samples()}
+        images.update(
+            vdi=disk_images.qemu_img('-f', 'vdi', size='16M'),
+            qed=disk_images.qemu_img('-f', 'qed', size='16M'),
+            two_gb_extents=disk_images.qemu_img(
+                '-f', 'vmdk', '-o', 'subformat=twoGbMaxExtentSparse', size='8M'
+            ),
+            zeros=bytes(300000),
+            bad_mbr=mbr([(0xEE, 1), (0x83, 2048)]) + bytes(65536),
+            iso_behind_gpt=mbr([(0xEE, 1)]) + disk_images.iso()[512:],
+        )
+        for name, data in list(images.items()):
+            for cut in (100, 4096, 70000):
+                images['%s, first %d bytes' % (name, cut)] = data[:cut]
+        return images
+
+    def test_same_verdicts(self):
+        for name, data in self.corpus().items():
+            for chunk in self.CHUNKS:
+                wrapper = format_inspector.InspectWrapper(Chunked(data, chunk))
+                while wrapper.read(chunk):
+                    pass
+                wrapper.close()
+                ours = format_inspection.Inspectors()
+                source = Chunked(data, chunk)
+                while True:
+                    piece = source.read(chunk)
+                    ours.eat(piece)
+                    if not piece:
+                        break
+                ours.finish()
+                for claim, rules in itertools.product(self.CLAIMS, self.RULES):
+                    self.assertEqual(
+                        _outcome(wrapper, claim, rules),
+                        _outcome(ours, claim, rules),
+                        '%s as %s, %r, %d-byte reads'
+                        % (name, claim, rules, chunk),
+                    )
+
+
+def _outcome(inspectors, disk_format, rules):
+    try:
+        return format_inspection.judge(inspectors, disk_format, rules)
+    except exception.InvalidImageData as error:
+        # InspectWrapper names several formats in no particular order.
+        head, _, names = error.msg.partition('Multiple formats detected: ')
+        return head + ','.join(sorted(names.split(',')))
+    except Exception as error:
+        return type(error)
