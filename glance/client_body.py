@@ -10,9 +10,10 @@ without delivering:
 - less than ``client_body_min_rate`` bytes per second: every piece of up to
   ``PIECE`` bytes the application reads must arrive within
   ``max(RATE_FLOOR, piece / rate)`` seconds;
-- when more than ``max_stalled`` threads of a worker wait on bodies that
-  gave nothing for ``STALL_GRACE`` seconds, those waiting longest are cut,
-  so the other threads stay free for requests that can be served.
+- at most ``max_stalled`` threads of a worker wait on bodies that gave
+  nothing for ``STALL_GRACE`` seconds: beyond them the newest are cut
+  (after only ``PRESSURE_GRACE`` seconds once that many are held), so
+  the other threads stay free for requests that can be served.
 
 A per-process watchdog thread enforces the last two: it shuts the read side
 of the socket, which wakes the blocked ``recv()`` whatever loop of the WSGI
@@ -45,12 +46,14 @@ PIECE = 1024 * 1024
 RATE_FLOOR = 5.0
 # A read giving nothing for this long counts as stalled.
 STALL_GRACE = 2.0
+# ... and for this long once max_stalled reads have stalled.
+PRESSURE_GRACE = 0.5
 # Unread body read and dropped after an early answer, and the time for it.
 DRAIN_MAX = 1024 * 1024
 DRAIN_TIME = 5.0
 DRAIN_STEP = 64 * 1024
 # How often the watchdog looks while bodies are being read.
-TICK = 0.25
+TICK = 0.1
 
 ENVIRON_KEY = 'glance.client_body'
 
@@ -110,20 +113,30 @@ class Watchdog:
                 body.cut(reason)
 
     def _due(self, now):
-        """(body, reason) of the reads to cut now."""
+        """(body, reason) of the reads to cut now.
+
+        Beyond ``max_stalled`` stalled reads, the newest are cut: the
+        threads the first ones hold stay held (until their own timeout),
+        the others stay free. Once that many have stalled, a newcomer
+        gets only ``PRESSURE_GRACE``, so a crowd of stalled clients
+        queued for threads passes through the free ones quickly."""
         cuts = []
-        stalled = []
+        waiting = []
         for body, (started, deadline) in self._reads.items():
             if deadline is not None and now >= deadline:
                 cuts.append((body, 'slower than the minimum rate'))
-            elif now - started >= STALL_GRACE:
-                stalled.append((started, id(body), body))
+            elif now - started >= PRESSURE_GRACE:
+                waiting.append((started, id(body), body))
         keep = self.limits.max_stalled
-        if keep is not None and len(stalled) > keep:
-            stalled.sort()
+        if keep is None:
+            return cuts
+        stalled = [w for w in waiting if now - w[0] >= STALL_GRACE]
+        candidates = waiting if len(stalled) >= keep else stalled
+        if len(candidates) > keep:
+            candidates.sort()
             cuts.extend(
                 (body, 'too many stalled request bodies at once')
-                for _, _, body in stalled[: len(stalled) - keep]
+                for _, _, body in candidates[keep:]
             )
         return cuts
 

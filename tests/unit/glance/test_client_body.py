@@ -103,20 +103,33 @@ class BodyTest(testtools.TestCase):
 
 
 class StalledCapTest(testtools.TestCase):
-    def test_longest_stalled_cut_beyond_the_cap(self):
+    def _watchdog(self, ages, now=1000.0):
         watchdog = client_body.Watchdog(client_body.Limits(max_stalled=2))
-        now = 1000.0
-        bodies = [object() for _ in range(5)]
-        # Started 10, 9, 8, 7 s ago; the last one just now.
-        for age, body in zip((10, 9, 8, 7, 0), bodies, strict=True):
+        bodies = [object() for _ in ages]
+        for age, body in zip(ages, bodies, strict=True):
             watchdog._reads[body] = (now - age, None)
-        cuts = watchdog._due(now)
+        cut = [body for body, _ in watchdog._due(now)]
+        return [bodies.index(body) for body in cut]
+
+    def test_newest_stalled_cut_beyond_the_cap(self):
+        # Waiting 10, 9, 3, 2.5 s and 1 s: the first two are kept.
+        self.assertEqual([2, 3, 4], self._watchdog((10, 9, 3, 2.5, 1)))
+
+    def test_short_grace_once_the_cap_is_held(self):
+        self.assertEqual([2], self._watchdog((10, 9, 0.6, 0.1)))
+
+    def test_long_grace_below_the_cap(self):
+        # One stalled for long: others get STALL_GRACE.
+        self.assertEqual([], self._watchdog((10, 1.9, 1.5, 0.6)))
+        self.assertEqual([], self._watchdog((10, 2.1)))
+
+    def test_reason(self):
+        watchdog = client_body.Watchdog(client_body.Limits(max_stalled=0))
+        body = object()
+        watchdog._reads[body] = (0.0, None)
         self.assertEqual(
-            [
-                (bodies[0], 'too many stalled request bodies at once'),
-                (bodies[1], 'too many stalled request bodies at once'),
-            ],
-            cuts,
+            [(body, 'too many stalled request bodies at once')],
+            watchdog._due(10.0),
         )
 
     def test_deadlines(self):
