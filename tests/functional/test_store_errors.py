@@ -60,6 +60,18 @@ class StoreErrorsTest(base.ServerTestCase):
                 ('queued', []), (shown['status'], shown['locations'])
             )
 
+    def test_download_from_a_location_that_turned_bad_is_503(self):
+        # BadStoreUri while reading an image's data is not the client's
+        # fault: the location cannot be read now (503), not a 400.
+        path = '/img/' + self.getUniqueString()
+        image = self.create_image(headers=base.ADMIN)
+        added = self.add_location(image['id'], self.web.url(path))
+        self.assertEqual(200, added.status_code, added.text)
+        self.web.errors[path] = 403
+        self.addCleanup(self.web.errors.pop, path)
+        response = self.request('GET', '/v2/images/%s/file' % image['id'])
+        self.assertEqual(503, response.status_code, response.text)
+
     def test_upload_larger_than_the_file_system_allows_is_413(self):
         limit = 4 * MiB
         pids = _process_tree(self.server.process.pid)
