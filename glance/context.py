@@ -38,6 +38,17 @@ class RequestContext(context.RequestContext):
         return ctx
 
 
+def run_as(context, function):
+    """``function`` made to run with ``context`` current (for a thread a
+    request starts: its log lines name that request)."""
+
+    def with_context(*args, **kwargs):
+        context.update_store()
+        return function(*args, **kwargs)
+
+    return with_context
+
+
 def get_admin_context():
     """Context for commands and start-up work outside any request."""
     return RequestContext(is_admin=True, roles=['admin'], overwrite=False)

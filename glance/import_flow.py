@@ -29,6 +29,7 @@ import urllib.parse
 
 import requests
 
+from glance import context as glance_context
 from glance import domain
 from glance import exception
 from glance import format_inspection
@@ -246,7 +247,7 @@ def _injected(importer, caller, image, request):
 
 def _in_thread(importer, task_id, image_id, request):
     worker = threading.Thread(
-        target=run,
+        target=glance_context.run_as(importer.repo.context, run),
         args=(importer, task_id, image_id, request),
         daemon=True,
     )

@@ -14,6 +14,7 @@ import threading
 import requests
 from oslo_log import log as logging
 
+from glance import context as glance_context
 from glance import exception
 from glance import image_data
 from glance import store_resolution
@@ -27,7 +28,7 @@ _FETCH_TIMEOUT = 60
 def start(state, context, tasks, task, image_values):
     """Run the task in a daemon thread (returned)."""
     worker = threading.Thread(
-        target=run,
+        target=glance_context.run_as(context, run),
         args=(state, context, tasks, task, image_values),
         daemon=True,
     )

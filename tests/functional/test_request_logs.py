@@ -8,6 +8,7 @@ worker thread served before.
 
 import re
 import sqlite3
+import time
 import uuid
 
 import requests
@@ -234,6 +235,55 @@ class LazyUpdateContextTest(LoggedServerTest):
         for line in recorded:
             users_by_thread.setdefault(line['thread'], set()).add(line['user'])
         self.assertIn({'alice', 'bob'}, list(users_by_thread.values()))
+
+
+class ImportContextTest(LoggedServerTest):
+    """An import's thread logs with the context of the request that
+    started it."""
+
+    closed_port = server_fixtures.free_port()  # nothing listens there
+    server_args = {
+        'multi_store': True,
+        'extra_config': '[import_filtering_opts]\n'
+        'allowed_hosts = [127.0.0.1]\n'
+        'allowed_ports = [%d]\n' % closed_port,
+    }
+
+    def test_failed_import_lines_name_the_import_request(self):
+        headers = user('carol')
+        image = self.request(
+            'POST',
+            '/v2/images',
+            headers,
+            json={'disk_format': 'raw', 'container_format': 'bare'},
+        ).json()
+        uri = 'http://127.0.0.1:%d/image' % self.closed_port
+        response = self.request(
+            'POST',
+            '/v2/images/%s/import' % image['id'],
+            headers,
+            json={'method': {'name': 'web-download', 'uri': uri}},
+        )
+        self.assertEqual(202, response.status_code, response.text)
+        request_id = response.headers['x-openstack-request-id']
+        failed = 'Import of image %s failed' % image['id']
+        deadline = time.monotonic() + 30
+        while failed not in self.server.read_log():
+            self.assertLess(time.monotonic(), deadline, 'import never failed')
+            time.sleep(0.2)
+        [line] = [
+            line
+            for line in parse(self.server.read_log())
+            if line['message'].startswith(failed)
+        ]
+        self.assertEqual(
+            (request_id, 'carol', 'project-carol'),
+            (line['request_id'], line['user'], line['project']),
+        )
+        self.assertNotEqual(
+            line['thread'],
+            self.access_lines()[request_id][0]['thread'],
+        )
 
 
 class DatabaseOutageTest(testtools.TestCase):
