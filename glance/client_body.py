@@ -7,9 +7,9 @@ without delivering:
 
 - no byte for ``client_socket_timeout`` seconds: a socket timeout on every
   receive;
-- less than ``client_body_min_rate`` bytes per second: every piece of up to
-  ``PIECE`` bytes the application reads must arrive within
-  ``max(RATE_FLOOR, piece / rate)`` seconds;
+- less than ``client_body_min_rate`` bytes per second: every
+  ``RATE_WINDOW`` bytes (or what is left of the body) must arrive within
+  ``max(RATE_FLOOR, window / rate)`` seconds;
 - at most ``max_stalled`` threads of a worker wait on bodies that gave
   nothing for ``STALL_GRACE`` seconds: beyond them the newest are cut
   (after only ``PRESSURE_GRACE`` seconds once that many are held), so
@@ -40,8 +40,14 @@ from glance import exception
 
 LOG = logging.getLogger(__name__)
 
-# Largest piece read (and timed) at once: the stores' chunk size.
-PIECE = 1024 * 1024
+# Largest piece read (and timed) at once. Small, because the server's
+# reader blocks until it has the whole piece: a slow client that is still
+# sending must be seen to progress before STALL_GRACE ends (64 KiB in 2 s:
+# anything slower than 32 KiB/s looks stalled).
+PIECE = 64 * 1024
+# The minimum rate is judged over windows of this many bytes, so that it
+# holds for rates up to RATE_WINDOW / RATE_FLOOR.
+RATE_WINDOW = 1024 * 1024
 # Least time a piece gets, however small, under the minimum rate.
 RATE_FLOOR = 5.0
 # A read giving nothing for this long counts as stalled.
@@ -156,6 +162,8 @@ class Body:
         self._lock = threading.Lock()
         self.failed = False
         self.ended = length == 0
+        self._window_left = 0
+        self._window_deadline = None
         self._prior_timeout = None
         if sock is not None and limits.timeout:
             self._prior_timeout = sock.gettimeout()
@@ -166,18 +174,13 @@ class Body:
             size = self._remaining if self._remaining is not None else -1
         if size == 0 or self.ended:
             return b''
-        if size < 0:
-            pieces = []
-            while not self.ended:
-                pieces.append(self._piece(PIECE))
-            return b''.join(pieces)
-        if size <= PIECE:
+        if 0 < size <= PIECE:
             return self._piece(size)
         pieces = []
-        while size > 0 and not self.ended:
-            data = self._piece(min(size, PIECE))
+        while size != 0 and not self.ended:
+            data = self._piece(PIECE if size < 0 else min(size, PIECE))
             pieces.append(data)
-            size -= len(data)
+            size -= len(data) if size > 0 else 0
         return b''.join(pieces)
 
     def _piece(self, size, deadline=None):
@@ -185,11 +188,20 @@ class Body:
             raise exception.RequestBodyTimeout(reason=self._cut)
         if self._remaining is not None:
             size = min(size, self._remaining)
-        started = time.monotonic()
-        allowed = self._limits.piece_time(size)
-        if allowed is not None:
-            allowed += started
-            deadline = allowed if deadline is None else min(deadline, allowed)
+        if self._window_left <= 0:
+            self._window_left = RATE_WINDOW
+            if self._remaining is not None:
+                self._window_left = min(RATE_WINDOW, self._remaining)
+            allowed = self._limits.piece_time(self._window_left)
+            self._window_deadline = (
+                None if allowed is None else time.monotonic() + allowed
+            )
+        if self._window_deadline is not None:
+            deadline = (
+                self._window_deadline
+                if deadline is None
+                else min(deadline, self._window_deadline)
+            )
         self._watchdog.begin(self, deadline)
         try:
             data = self._raw.read(size)
@@ -208,6 +220,7 @@ class Body:
         if self._cut is not None:
             self.failed = True
             raise exception.RequestBodyTimeout(reason=self._cut)
+        self._window_left -= len(data)
         if self._remaining is not None:
             self._remaining -= len(data)
             self.ended = self._remaining <= 0 or not data

@@ -88,6 +88,28 @@ class BodyTest(testtools.TestCase):
         # Cut for good: a further read refuses at once.
         self.assertRaises(exception.RequestBodyTimeout, body.read, 10)
 
+    def test_slow_but_moving_client_is_not_stalled(self):
+        # 320 KiB/s for 1 MiB, read at once, with no stalled read allowed
+        # to wait a second: the read is timed piece by piece, so it is
+        # seen to move and never cut.
+        self.useFixture(
+            fixtures.MonkeyPatch('glance.client_body.PRESSURE_GRACE', 1.0)
+        )
+        client, server = self._pair()
+        size = 1024 * 1024
+        body = self._body(server, size, timeout=5, max_stalled=0)
+
+        def send():
+            for _ in range(size // 16384):
+                client.sendall(b'x' * 16384)
+                time.sleep(0.05)
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        self.addCleanup(sender.join)
+        self.assertEqual(size, len(body.read(size)))
+        self.assertTrue(body.ended)
+
     def test_chunked_body_ends_on_empty_read(self):
         body = client_body.Body(
             io.BytesIO(b'abc'),
