@@ -10,6 +10,7 @@ import time
 import uuid
 
 from tests.fixtures import notification_bus
+from tests.fixtures import tcp_proxy
 from tests.functional.api import base
 
 IMAGE_FIELDS = {
@@ -697,3 +698,61 @@ class MetadefEventsTest(NotificationTestCase):
         )
         [deleted] = by_type['metadef_namespace.delete']
         self.assertEqual(renamed, deleted['namespace'])
+
+
+class BusLostTest(NotificationTestCase):
+    """The bus goes away while glance-api runs (a proxy in front of the
+    shared RabbitMQ is cut, RabbitMQ itself keeps running) and comes
+    back: requests stay within the bound, one WARNING, and the events
+    queued meanwhile are delivered."""
+
+    topic = notification_bus.unique_topic()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.proxy = tcp_proxy.TCPProxy(notification_bus.PORT)
+        cls.proxy.setUp()
+        cls.server_args = _server_args(
+            cls.topic,
+            transport_url='rabbit://guest:guest@127.0.0.1:%d/'
+            % cls.proxy.port,
+        )
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.proxy.cleanUp()
+
+    def _timed_create(self, name):
+        started = time.monotonic()
+        image = self.create_image(
+            name=name, disk_format='raw', container_format='bare'
+        )
+        self.assertLess(time.monotonic() - started, BOUND)
+        return image
+
+    def test_lost_and_back(self):
+        first = self._timed_create('before')
+        self.events_of(first['id'], 'image.create')
+        self.proxy.cut()
+        # Longer than a send may be stuck unreported (STUCK_AFTER, 5 s).
+        during = []
+        cut_until = time.monotonic() + 8
+        while time.monotonic() < cut_until:
+            during.append(self._timed_create('during')['id'])
+            time.sleep(0.5)
+        self.proxy.restore()
+        after = self._timed_create('after')['id']
+        seen = self.bus.wait_for(
+            lambda n: n['payload'].get('id') == after, timeout=90
+        )
+        # The queue held what the bus could not take: nothing was lost.
+        created = {n['payload'].get('id') for n in seen}
+        self.assertEqual([], [i for i in during if i not in created])
+        log = self.server.read_log()
+        warnings = re.findall(r'WARNING glance\.notifications .*', log)
+        self.assertEqual(1, len(warnings), warnings)
+        self.assertIn('has not answered for', warnings[0])
+        self.assertIn('INFO glance.notifications', log)
+        self.assertIn('Notifications are being sent again', log)
