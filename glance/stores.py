@@ -15,13 +15,19 @@ returns a ``Stores`` object, one per mode with the same methods:
 - ``writable(store_id)``, ``known_schemes()``, ``staged_url(image_id)``
 
 Legacy single-store mode (no ``enabled_backends``) and multi-store mode
-differ only in ``_Legacy`` / ``_ById`` below: which glance_store API moves
-the bytes of a store id. Every glance_store error leaves through
+differ only in ``_Legacy`` / ``_ById`` / ``_Own`` below: which glance_store
+API moves the bytes of a store id. Every glance_store error leaves through
 ``_TRANSLATIONS`` as a glance exception.
+
+glance runs on this project's glance_store and on upstream's (5.7.0): only
+upstream's names and signatures are called here, and our extensions
+(``url_prefixes``, ``get_local_path``, ``discard_partial``,
+``detail_properties``) are used where the store has them.
 """
 
 import contextlib
 import dataclasses
+import importlib.metadata
 import os
 import types
 import urllib.parse
@@ -50,19 +56,20 @@ RESTRICTED_SCHEMES = frozenset({'file', 'filesystem', 'swift+config'})
 FETCHED_SCHEMES = frozenset({'http', 'https'})
 
 # What /v2/info/stores/detail shows as ``properties`` per store type:
-# response key -> driver option (upstream's keys, e.g. ``data_dir``).
-_DETAIL_OPTIONS = {
+# response key -> store attribute (upstream's keys and attributes, which
+# both store libraries have; sizes in bytes).
+_DETAIL_ATTRIBUTES = {
     'file': {
-        'data_dir': 'filesystem_store_datadir',
-        'chunk_size': 'filesystem_store_chunk_size',
-        'thin_provisioning': 'filesystem_thin_provisioning',
+        'data_dir': 'datadir',
+        'chunk_size': 'chunk_size',
+        'thin_provisioning': 'thin_provisioning',
     },
     'http': {},
-    # chunk_size (in bytes) and fsid come from the store's
-    # detail_properties.
+    # fsid: the store's detail_properties (ours) or its URL prefix.
     'rbd': {
-        'pool': 'rbd_store_pool',
-        'thin_provisioning': 'rbd_thin_provisioning',
+        'chunk_size': 'chunk_size',
+        'pool': 'pool',
+        'thin_provisioning': 'thin_provisioning',
     },
     's3': {
         's3_store_large_object_size': 's3_store_large_object_size',
@@ -72,9 +79,9 @@ _DETAIL_OPTIONS = {
         's3_store_thread_pools': 's3_store_thread_pools',
     },
     'swift': {
-        'container': 'swift_store_container',
-        'large_object_size': 'swift_store_large_object_size',
-        'large_object_chunk_size': 'swift_store_large_object_chunk_size',
+        'container': 'container',
+        'large_object_size': 'large_object_size',
+        'large_object_chunk_size': 'large_object_chunk_size',
     },
 }
 
@@ -261,6 +268,53 @@ class _Legacy:
         return None
 
 
+class _Own:
+    """Stores glance built itself, outside glance_store's maps: the
+    reserved stores in legacy mode, as upstream glance builds its staging
+    store there (upstream's glance_store has no reserved stores without
+    ``enabled_backends``)."""
+
+    def __init__(self, own, hashing_algo):
+        self.own = own
+        self.hashing_algo = hashing_algo
+
+    def _location(self, url, store_id):
+        store = self.own[store_id]
+        scheme = urllib.parse.urlsplit(url).scheme
+        return store, store_location.Location(
+            scheme, store.get_store_location_class(), store.conf, uri=url
+        )
+
+    def add(self, context, image_id, reader, size, store_id):
+        return backend.store_add_to_backend_with_multihash(
+            image_id,
+            reader,
+            size or 0,
+            self.hashing_algo,
+            self.own[store_id],
+            context=context,
+        )
+
+    def get(self, context, url, store_id, offset, length):
+        store, loc = self._location(url, store_id)
+        return store.get(
+            loc, offset=offset, chunk_size=length, context=context
+        )
+
+    def delete(self, context, url, store_id):
+        store, loc = self._location(url, store_id)
+        store.delete(loc, context=context)
+
+    def size(self, context, url, store_id):
+        store, loc = self._location(url, store_id)
+        return store.get_size(loc, context=context)
+
+    def local_path(self, url, store_id):
+        store, loc = self._location(url, store_id)
+        get_local_path = getattr(store, 'get_local_path', None)
+        return None if get_local_path is None else get_local_path(loc)
+
+
 @dataclasses.dataclass(frozen=True)
 class Stores:
     """The stores of this process; immutable for its life.
@@ -268,7 +322,8 @@ class Stores:
     ``stores`` lists the operator's stores in ``enabled_backends`` order
     (reserved ``os_glance_*`` stores are never listed); it is empty in
     legacy single-store mode, where ``default`` is the default store type
-    rather than a store id and ``index`` is None.
+    rather than a store id and ``index`` is None, and ``own`` holds the
+    reserved stores (store id -> store object).
     """
 
     conf: cfg.ConfigOpts
@@ -276,6 +331,7 @@ class Stores:
     default: str | None
     stores: tuple = ()
     index: store_resolution.StoreIndex | None = None
+    own: types.MappingProxyType | None = None
 
     @property
     def ids(self):
@@ -294,6 +350,8 @@ class Stores:
 
     def _api(self, store_id):
         if store_id in RESERVED_STORES:
+            if self.own is not None:
+                return _Own(self.own, self.hashing_algo)
             return _ById(self.conf, self.hashing_algo)
         if not self.multi:
             return _Legacy(self.conf, self.hashing_algo)
@@ -366,8 +424,16 @@ class Stores:
 
     def staged_url(self, image_id):
         """Where the staging (file) store keeps an image's data."""
-        store = multi_backend.get_store_from_store_identifier(STAGING_STORE)
-        return '%s/%s' % (store.url_prefix, image_id)
+        store = self._store(STAGING_STORE)
+        # Without a store id (legacy mode) a file store has no URL prefix.
+        prefix = store.url_prefix or 'file://' + store.datadir
+        return '%s/%s' % (prefix, image_id)
+
+    def _store(self, store_id):
+        """The store object of ``store_id``."""
+        if self.own is not None and store_id in self.own:
+            return self.own[store_id]
+        return multi_backend.get_store_from_store_identifier(store_id)
 
     def staged_path(self, image_id):
         """The local file of an image's staged data."""
@@ -412,7 +478,8 @@ class Stores:
         left (only when none can be running: the caller holds the image's
         import lock). Stores without the extension leave nothing partial
         or cannot tell."""
-        store = multi_backend.get_store_from_store_identifier(store_id)
+        with _translated(store_id):
+            store = self._store(store_id)
         discard = getattr(store, 'discard_partial', None)
         if discard is not None:
             with _translated(store_id):
@@ -457,6 +524,19 @@ def _file_chunks(fileobj, length):
 
 # --- start-up -----------------------------------------------------------
 
+DRIVERS_NAMESPACE = 'glance_store.drivers'
+
+
+def driver_options(store_type):
+    """The options of the installed driver of ``store_type``; none when no
+    driver of that name is installed or it cannot be imported."""
+    installed = importlib.metadata.entry_points(group=DRIVERS_NAMESPACE)
+    if store_type not in {entry.name for entry in installed}:
+        return []
+    # A class (invoke_load=False) or None when it does not load.
+    store_class = backend._load_store(None, store_type, invoke_load=False)
+    return list(getattr(store_class, 'OPTIONS', None) or [])
+
 
 def configure(conf):
     """Register store options, create the stores and describe them."""
@@ -465,13 +545,61 @@ def configure(conf):
     return _configure_legacy(conf)
 
 
+# Registered by upstream's multi-store API only, which cannot run without
+# enabled_backends; an upstream glance-api.conf may set it in either mode.
+_DEFAULT_BACKEND = cfg.StrOpt(
+    'default_backend',
+    help='Store id (a key of enabled_backends) new images go to when the '
+    'request names none (multi-store mode only).',
+)
+
+
 def _configure_legacy(conf):
     backend.register_opts(conf)
+    try:
+        conf.register_opt(_DEFAULT_BACKEND, group='glance_store')
+    except cfg.DuplicateOptError:
+        pass  # the store library registered its own
     backend.create_stores(conf)
-    backend.verify_default_store(conf)
-    # Image import stages data in the reserved stores in both modes.
-    _create_stores_by_id(conf)
-    return Stores(conf, multi=False, default=conf.glance_store.default_store)
+    scheme = conf.glance_store.default_store
+    try:
+        backend.get_store_from_scheme(scheme)
+    except store_exceptions.UnknownScheme:
+        raise RuntimeError('No store serves default_store "%s".' % scheme)
+    return Stores(
+        conf,
+        multi=False,
+        default=scheme,
+        own=types.MappingProxyType(_own_reserved_stores(conf)),
+    )
+
+
+# In legacy mode an operator may still name a reserved store's directory
+# in its own section, as in multi-store mode.
+_RESERVED_DATADIR = 'filesystem_store_datadir'
+
+
+def _own_reserved_stores(conf):
+    """The reserved (file) stores of legacy mode, each a single-store file
+    store on a configuration of its own, as upstream glance builds its
+    staging store: image import stages data there in both modes."""
+    own = {}
+    for store_id in RESERVED_STORES:
+        conf.register_opt(cfg.StrOpt(_RESERVED_DATADIR), group=store_id)
+        datadir = conf[store_id][_RESERVED_DATADIR] or os.path.join(
+            _staging_area(conf), store_id
+        )
+        private = cfg.ConfigOpts()
+        backend.register_opts(private)
+        private.set_override(
+            'filesystem_store_datadir', datadir, group='glance_store'
+        )
+        store = backend._load_store(private, 'file')
+        if store is None:
+            raise RuntimeError('The file store driver cannot be loaded.')
+        store.configure()
+        own[store_id] = store
+    return own
 
 
 def _configure_multi(conf):
@@ -479,12 +607,22 @@ def _configure_multi(conf):
     # cached dict.
     enabled = dict(conf.enabled_backends)
     _refuse_reserved_ids(enabled)
-    _create_stores_by_id(conf)
-    multi_backend.verify_store(conf)
+    multi_backend.register_store_opts(conf, reserved_stores=RESERVED_STORES)
+    _default_reserved_datadirs(conf)
+    multi_backend.create_multi_stores(conf, reserved_stores=RESERVED_STORES)
+    default = conf.glance_store.default_backend
+    if not default:
+        raise RuntimeError('[glance_store] default_backend is not set.')
+    try:
+        multi_backend.get_store_from_store_identifier(default)
+    except store_exceptions.UnknownScheme:
+        raise RuntimeError(
+            'default_backend "%s" is not an enabled store.' % default
+        )
     return Stores(
         conf,
         multi=True,
-        default=conf.glance_store.default_backend,
+        default=default,
         stores=tuple(
             _store_info(conf, store_id, store_type)
             for store_id, store_type in enabled.items()
@@ -493,14 +631,6 @@ def _configure_multi(conf):
             store_location.SCHEME_TO_CLS_BACKEND_MAP
         ),
     )
-
-
-def _create_stores_by_id(conf):
-    """Create the reserved stores and, in multi-store mode, the enabled
-    ones (both are registered by id, under multi-store rules)."""
-    multi_backend.register_store_opts(conf, reserved_stores=RESERVED_STORES)
-    _default_reserved_datadirs(conf)
-    multi_backend.create_multi_stores(conf, reserved_stores=RESERVED_STORES)
 
 
 def _refuse_reserved_ids(enabled):
@@ -543,23 +673,22 @@ def _store_info(conf, store_id, store_type):
 
 
 def _detail_properties(conf, store_id, store_type):
-    properties = {
-        key: _option(conf, store_id, name)
-        for key, name in _DETAIL_OPTIONS.get(store_type, {}).items()
-    }
     store = multi_backend.get_store_from_store_identifier(store_id)
-    properties.update(store.detail_properties)
+    properties = {
+        key: getattr(store, name, None)
+        for key, name in _DETAIL_ATTRIBUTES.get(store_type, {}).items()
+    }
+    if store_type == 'rbd':
+        properties['fsid'] = _rbd_fsid(store)
+    # Facts only our library's drivers offer (feature-detected).
+    properties.update(getattr(store, 'detail_properties', {}))
     return properties
 
 
-def _option(conf, group, name):
-    """A store option; ``[backend_defaults]`` applies where the group is
-    silent."""
-    try:
-        where = conf.get_location(name, group)
-    except cfg.NoSuchOptError:
-        return None
-    unset = where is None or where.location is cfg.Locations.opt_default
-    if unset and 'backend_defaults' in conf:
-        return getattr(conf.backend_defaults, name, conf[group][name])
-    return conf[group][name]
+def _rbd_fsid(store):
+    """The cluster id in an rbd store's ``rbd://<fsid>/<pool>/`` prefix."""
+    prefix = store.url_prefix or ''
+    pieces = prefix[len('rbd://') :].rstrip('/').split('/')
+    if prefix.startswith('rbd://') and len(pieces) == 2 and pieces[0]:
+        return urllib.parse.unquote(pieces[0])
+    return None

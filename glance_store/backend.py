@@ -43,6 +43,14 @@ def register_opts(conf):
         store_class.register_opts(conf)
 
 
+def _load_store(conf, store_entry, invoke_load=True):
+    """The driver of type ``store_entry``: an unconfigured store built on
+    ``conf`` (single-store mode), or with ``invoke_load=False`` its class;
+    None when no installed driver loads (logged). Private upstream, yet
+    upstream glance builds its staging store with it."""
+    return registry.load_driver(conf, store_entry, invoke_load)
+
+
 def create_stores(conf=CONF):
     """Load and configure ``[glance_store] stores``; count the schemes.
 
@@ -151,6 +159,17 @@ def check_location_metadata(val, key=''):
         )
 
 
+def _check_metadata(store, metadata):
+    """Refuse location metadata ``store`` returned unless it is a dict of
+    JSON-like values."""
+    if not isinstance(metadata, dict):
+        raise exceptions.BackendException(
+            'Store %s returned location metadata that is not a dict.'
+            % getattr(store, 'group_name', store)
+        )
+    check_location_metadata(metadata)
+
+
 def store_add_to_backend_with_multihash(
     image_id, data, size, hashing_algo, store, context=None, verifier=None
 ):
@@ -160,12 +179,7 @@ def store_add_to_backend_with_multihash(
     url, written, checksum, multihash, metadata = store.add(
         image_id, data, size, hashing_algo, context=context, verifier=verifier
     )
-    if not isinstance(metadata, dict):
-        raise exceptions.BackendException(
-            'Store %s returned location metadata that is not a dict.'
-            % store.group_name
-        )
-    check_location_metadata(metadata)
+    _check_metadata(store, metadata)
     return url, written, checksum, multihash, metadata
 
 

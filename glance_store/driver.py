@@ -86,6 +86,12 @@ class Store(capabilities.StoreCapability):
         return not self._at_default(name, self._option_group(name))
 
     @property
+    def store_conf(self):
+        """This store's options as attributes (upstream's name), with
+        ``[backend_defaults]`` where the store's group is silent."""
+        return _StoreOptions(self)
+
+    @property
     def url_prefix(self):
         """Common beginning of the URLs this store creates (multi mode)."""
         return self._url_prefix
@@ -184,6 +190,20 @@ class Store(capabilities.StoreCapability):
     ):
         """Change who may read the data (drivers with ACLs override)."""
         raise NotImplementedError
+
+
+class _StoreOptions:
+    def __init__(self, store):
+        self._store = store
+
+    def __getattr__(self, name):
+        try:
+            return self._store.option(name)
+        except cfg.NoSuchOptError:
+            raise AttributeError(name) from None
+
+    def get(self, name, default=None):
+        return getattr(self, name, default)
 
 
 _LEGACY_HASHING_ALGO = 'md5'

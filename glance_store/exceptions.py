@@ -1,4 +1,23 @@
-"""Exceptions raised by glance_store (upstream names and hierarchy)."""
+"""Exceptions raised by glance_store (upstream names and hierarchy).
+
+Upstream's formatting contract: ``SomeError(message=None, **kwargs)``
+%-formats ``message`` (the class's template when none is given) with the
+keyword arguments, whose names are upstream's (``NotFound(image=...)``,
+``BadStoreUri(uri=...)``); formatting never raises, and ``msg`` and
+``str()`` give the result. The texts are ours.
+"""
+
+import urllib.parse
+
+
+def _without_userinfo(url):
+    """``url`` without the user name and password it may carry."""
+    try:
+        parts = urllib.parse.urlsplit(str(url))
+    except ValueError:
+        return '<unparsable URL>'
+    netloc = parts.netloc.rpartition('@')[2]
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 class BackendException(Exception):
@@ -10,11 +29,18 @@ class UnsupportedBackend(BackendException):
 
 
 class RedirectException(Exception):
-    """The backend answered with a redirect to ``url``."""
+    """The backend answered with a redirect; ``url`` is the parsed target
+    (``urllib.parse.urlparse``), as upstream."""
 
     def __init__(self, url):
-        super().__init__(url)
-        self.url = url
+        super().__init__(_without_userinfo(url))
+        self.url = urllib.parse.urlparse(url)
+
+
+class _Arguments(dict):
+    # A template naming an argument the caller left out shows a '?'.
+    def __missing__(self, key):
+        return '?'
 
 
 class GlanceStoreException(Exception):
@@ -23,12 +49,14 @@ class GlanceStoreException(Exception):
     message = 'An unknown store error happened.'
 
     def __init__(self, message=None, **kwargs):
-        if not message:
+        template = message or self.message
+        # As upstream: a caller's own message is formatted only when
+        # arguments come with it (it may hold a literal '%').
+        if kwargs or not message:
             try:
-                message = self.message % kwargs
-            except (KeyError, TypeError):
-                # A caller forgot an argument: keep the bare template.
-                message = self.message
+                message = template % _Arguments(kwargs)
+            except (TypeError, ValueError):
+                message = template
         self.msg = message
         super().__init__(message)
 
@@ -52,7 +80,7 @@ class AuthorizationRedirect(GlanceStoreException):
 
 
 class NotFound(GlanceStoreException):
-    message = 'No image data found: %(image)s.'
+    message = 'No image data found for %(image)s.'
 
 
 class UnknownHashingAlgo(GlanceStoreException):
@@ -64,8 +92,17 @@ class UnknownScheme(GlanceStoreException):
 
 
 class BadStoreUri(GlanceStoreException):
-    # Never put the URL itself here: it may hold credentials.
-    message = 'The location URL is not valid: %(reason)s'
+    """``uri=`` (upstream's argument; shown without credentials) or
+    ``reason=`` (ours: what is wrong)."""
+
+    message = 'The location URL %(uri)s is not valid.'
+
+    def __init__(self, message=None, **kwargs):
+        if 'uri' in kwargs:
+            kwargs['uri'] = _without_userinfo(kwargs['uri'])
+        if not message and 'reason' in kwargs:
+            message = 'The location URL is not valid: %(reason)s'
+        super().__init__(message, **kwargs)
 
 
 class Duplicate(GlanceStoreException):
@@ -81,11 +118,11 @@ class StorageWriteDenied(GlanceStoreException):
 
 
 class AuthBadRequest(GlanceStoreException):
-    message = 'The authentication service rejected the request: %(response)s'
+    message = 'The authentication service at %(url)s rejected the request.'
 
 
 class AuthUrlNotFound(GlanceStoreException):
-    message = 'The authentication service gave no URL.'
+    message = 'No authentication service at %(url)s.'
 
 
 class AuthorizationFailure(GlanceStoreException):
@@ -109,7 +146,14 @@ class BadStoreConfiguration(GlanceStoreException):
 
 
 class DriverLoadFailure(GlanceStoreException):
-    message = 'Could not load store driver %(driver_name)s: %(reason)s'
+    """``driver_name=`` (upstream's argument) and ours, ``reason=``."""
+
+    message = 'Could not load store driver %(driver_name)s.'
+
+    def __init__(self, message=None, **kwargs):
+        if not message and 'reason' in kwargs:
+            message = 'Could not load store driver %(driver_name)s: %(reason)s'
+        super().__init__(message, **kwargs)
 
 
 class StoreDeleteNotSupported(GlanceStoreException):
@@ -158,9 +202,9 @@ class InUseByStore(GlanceStoreException):
 
 
 class HostNotInitialized(GlanceStoreException):
-    message = 'The host is not initialized: %(reason)s'
+    message = 'Host %(host)s is not initialized.'
 
 
 # Shadows the builtin inside this module only; the name is upstream's.
 class TimeoutError(GlanceStoreException):
-    message = 'The store timed out: %(reason)s'
+    message = 'The store did not answer within %(timeout)s s.'

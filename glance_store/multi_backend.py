@@ -29,6 +29,7 @@ _STORE_OPTS = [
 
 # Shared with the single-store API (upstream exports both names).
 check_location_metadata = backend_api.check_location_metadata
+_check_metadata = backend_api._check_metadata
 store_add_to_backend = backend_api.store_add_to_backend
 store_add_to_backend_with_multihash = (
     backend_api.store_add_to_backend_with_multihash
@@ -79,6 +80,11 @@ def register_store_opts(conf, reserved_stores=None):
                 '/var/lib/glance/%s' % store_id,
                 group=store_id,
             )
+
+
+def _load_multi_store(conf, store_entry, invoke_load=True, backend=None):
+    """Like ``backend._load_store``, for store id ``backend``."""
+    return registry.load_driver(conf, store_entry, invoke_load, backend)
 
 
 def create_multi_stores(conf=CONF, reserved_stores=None):
@@ -157,7 +163,7 @@ def _on_some_store(uri, store_id, operation):
             return operation(*_location(uri, candidate))
         except (exceptions.NotFound, exceptions.BadStoreUri):
             continue
-    raise exceptions.NotFound(image='no store holds this location')
+    raise exceptions.NotFound(message='No store holds this location.')
 
 
 def get(uri, backend, offset=0, chunk_size=None, context=None):

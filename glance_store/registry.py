@@ -74,6 +74,20 @@ def loadable_driver_classes(store_types=None):
     return classes
 
 
+def load_driver(conf, store_type, invoke_load=True, backend=None):
+    """An unconfigured store of ``store_type`` (its class when not
+    ``invoke_load``); None, with a warning, when the driver is unknown,
+    cannot be imported or cannot be built (upstream's loaders' contract)."""
+    try:
+        store_class = driver_class(store_type, backend)
+        if not invoke_load:
+            return store_class
+        return store_class(conf, backend=backend)
+    except Exception as e:
+        LOG.warning('Store driver %s is disabled: %s', store_type, e)
+        return None
+
+
 def create_store(conf, store_type, backend=None):
     """Instantiate and configure a store; a bad config leaves it read-only."""
     store = driver_class(store_type, backend)(conf, backend=backend)

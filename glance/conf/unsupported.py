@@ -13,8 +13,7 @@ option and it leaves this list's effect without a change here.
 from oslo_config import cfg
 from oslo_log import log as logging
 
-from glance_store import exceptions
-from glance_store import registry
+from glance import stores
 
 LOG = logging.getLogger(__name__)
 
@@ -386,13 +385,7 @@ DRIVER_OPTS = {
 
 def _driver_lacks(store_type):
     """The DRIVER_OPTS of ``store_type`` its installed driver lacks."""
-    options = []
-    if store_type in registry.known_store_types():
-        try:
-            options = registry.driver_class(store_type).OPTIONS or []
-        except exceptions.GlanceStoreException:
-            pass  # not importable here: none of its options apply
-    known = {opt.dest for opt in options}
+    known = {opt.dest for opt in stores.driver_options(store_type)}
     return [opt for opt in DRIVER_OPTS[store_type] if opt.dest not in known]
 
 

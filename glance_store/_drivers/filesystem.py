@@ -246,6 +246,28 @@ class Store(driver.Store):
     def url_prefixes(self):
         return self._url_prefixes
 
+    # Upstream's attributes (its glance shows them in /v2/info/stores/detail).
+
+    @property
+    def datadir(self):
+        """``filesystem_store_datadir`` as configured; with
+        ``filesystem_store_datadirs``, the highest-priority directory."""
+        if self._datadirs and self.option('filesystem_store_datadirs'):
+            return self._datadirs[0][0]
+        return self.option('filesystem_store_datadir')
+
+    @property
+    def multiple_datadirs(self):
+        return bool(self.option('filesystem_store_datadirs'))
+
+    @property
+    def chunk_size(self):
+        return self.option('filesystem_store_chunk_size')
+
+    @property
+    def thin_provisioning(self):
+        return self.option('filesystem_thin_provisioning')
+
     def configure_add(self):
         self.READ_CHUNKSIZE = self.option('filesystem_store_chunk_size')
         self._timed = _TimedCalls(

@@ -163,11 +163,6 @@ class Store(driver.Store):
     # -- configuration ------------------------------------------------
 
     def configure_add(self):
-        if rados is None:
-            raise self._bad_config(
-                'the rados and rbd Python modules (python3-rados, '
-                'python3-rbd) are not installed'
-            )
         chunk_mb = self.option('rbd_store_chunk_size')
         if chunk_mb & (chunk_mb - 1):
             raise self._bad_config(
@@ -181,6 +176,12 @@ class Store(driver.Store):
         self.conf_file = self.option('rbd_store_ceph_conf') or None
         self.connect_timeout = self.option('rados_connect_timeout')
         self.thin_provisioning = self.option('rbd_thin_provisioning')
+        if rados is None:
+            # After the attributes above: stores/detail still shows them.
+            raise self._bad_config(
+                'the rados and rbd Python modules (python3-rados, '
+                'python3-rbd) are not installed'
+            )
         # The fsid in the configuration file names the cluster even while
         # it is down, so the store keeps its URL prefix.
         self.fsid = self._configured_fsid()

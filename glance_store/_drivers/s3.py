@@ -230,6 +230,21 @@ class Store(driver.Store):
             return ()
         return (self._url_prefix,) + self._former_bucket_urls
 
+    # Upstream's attributes, in bytes (its glance shows them in
+    # /v2/info/stores/detail).
+
+    @property
+    def s3_store_large_object_size(self):
+        return self.option('s3_store_large_object_size') * MiB
+
+    @property
+    def s3_store_large_object_chunk_size(self):
+        return self.option('s3_store_large_object_chunk_size') * MiB
+
+    @property
+    def s3_store_thread_pools(self):
+        return self.option('s3_store_thread_pools')
+
     def configure_add(self):
         """Check the options uploads need; record the URL prefix."""
         if boto3 is None:

@@ -317,8 +317,9 @@ class SwiftUpgradeTest(testtools.TestCase):
         detail = self.request('GET', '/v2/info/stores/detail').json()
         east_detail = [s for s in detail['stores'] if s['id'] == 'east'][0]
         self.assertEqual(
-            {'container': east, 'large_object_size': 5,
-             'large_object_chunk_size': 1},
+            # In bytes, as upstream (glance_store's MB is 1,024,000 bytes).
+            {'container': east, 'large_object_size': 5 * 1024000,
+             'large_object_chunk_size': 1024000},
             east_detail['properties'],
         )  # fmt: skip
 

@@ -77,6 +77,13 @@ class Store(driver.Store):
     def get_schemes(self):
         return SCHEMES
 
+    @property
+    def large_object_chunk_size(self):
+        """Upstream's name of the segment size, in bytes."""
+        return self.option('swift_store_large_object_chunk_size') * (
+            options.ONE_MB
+        )
+
     def configure_add(self):
         """Check the options uploads need; record the URL prefix."""
         self.multi_tenant = self.option('swift_store_multi_tenant')

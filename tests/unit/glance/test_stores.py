@@ -109,6 +109,9 @@ filesystem_store_datadir = {root}/fast
         self.assertRaises(RuntimeError, stores.configure, conf)
 
 
+STAGING = stores.STAGING_STORE
+
+
 class LegacyConfigureTest(testtools.TestCase):
     def test_single_store_mode(self):
         self.useFixture(store_maps.StoreMapsFixture())
@@ -120,13 +123,44 @@ class LegacyConfigureTest(testtools.TestCase):
         self.assertEqual('file', configured.default)
         self.assertEqual((), configured.stores)
         self.assertIsNone(configured.index)
-        # The staging area exists for image import all the same.
-        staging = multi_backend.get_store_from_store_identifier(
-            stores.STAGING_STORE
-        )
+        # The staging area exists for image import all the same, on a
+        # store glance built itself (upstream's glance_store has no
+        # reserved stores in this mode).
         self.assertEqual(
-            'file://%s/staging/%s' % (root, stores.STAGING_STORE),
-            staging.url_prefix,
+            'file://%s/staging/%s/x' % (root, stores.STAGING_STORE),
+            configured.staged_url('x'),
+        )
+        self.assertRaises(
+            store_exceptions.UnknownScheme,
+            multi_backend.get_store_from_store_identifier,
+            stores.STAGING_STORE,
+        )
+        stored = configured.add(None, 'x', iter([b'abc']), 3, STAGING)
+        self.assertEqual(configured.staged_url('x'), stored.url)
+        opened = configured.open(None, stored.url, STAGING)
+        self.assertEqual(b'abc', b''.join(opened.chunks))
+        self.assertEqual(3, configured.size(None, stored.url, STAGING))
+        configured.delete(None, stored.url, STAGING)
+        self.assertRaises(
+            exception.ImageDataNotFound,
+            configured.open,
+            None,
+            stored.url,
+            STAGING,
+        )
+
+    def test_reserved_store_directory_from_its_section(self):
+        self.useFixture(store_maps.StoreMapsFixture())
+        root = self.useFixture(fixtures.TempDir()).path
+        conf = store_fixtures.legacy_store_conf(
+            self,
+            root,
+            extra='[%s]\nfilesystem_store_datadir = %s/elsewhere\n'
+            % (STAGING, root),
+        )
+        configured = stores.configure(conf)
+        self.assertEqual(
+            'file://%s/elsewhere/x' % root, configured.staged_url('x')
         )
 
 
