@@ -93,6 +93,22 @@ def image_payload(image):
     }
 
 
+def import_fields(image):
+    """What ``image.prepare`` and ``image.upload`` add, as upstream: the
+    stores an import is still writing to and those that failed, as lists."""
+
+    def listed(name):
+        value = image.properties.get(name)
+        return [item for item in value.split(',') if item] if value else []
+
+    return {
+        'os_glance_importing_to_stores': listed(
+            'os_glance_importing_to_stores'
+        ),
+        'os_glance_failed_import': listed('os_glance_failed_import'),
+    }
+
+
 def deleted_image_payload(image):
     payload = image_payload(image)
     payload['deleted'] = True
@@ -516,7 +532,10 @@ class NotifyingRepo(_Emitter):
         changed = self._inner.change_status(image, event, **changes)
         if changed is not image:
             for event_type in _STATUS_EVENTS.get(event, ('image.update',)):
-                self._emit(event_type, image_payload(changed))
+                payload = image_payload(changed)
+                if event_type == 'image.prepare':
+                    payload.update(import_fields(changed))
+                self._emit(event_type, payload)
         return changed
 
     def write_failed(self, image, error):
@@ -537,7 +556,10 @@ class NotifyingRepo(_Emitter):
 
     def record_data(self, image, stored, hashing_algo):
         recorded = self._inner.record_data(image, stored, hashing_algo)
-        self._emit('image.upload', image_payload(recorded))
+        self._emit(
+            'image.upload',
+            dict(image_payload(recorded), **import_fields(recorded)),
+        )
         self._emit('image.activate', image_payload(recorded))
         return recorded
 

@@ -35,6 +35,8 @@ IMAGE_FIELDS = {
     'deleted',
     'deleted_at',
 }
+# Upstream adds these to image.prepare and image.upload.
+IMPORT_FIELDS = {'os_glance_importing_to_stores', 'os_glance_failed_import'}
 TASK_FIELDS = {
     'id',
     'type',
@@ -172,14 +174,17 @@ class LifeCycleTest(NotificationTestCase):
             by_type.setdefault(n['event_type'], []).append(n['payload'])
         for event_type in (
             'image.create',
-            'image.prepare',
-            'image.upload',
             'image.activate',
             'image.update',
             'image.delete',
         ):
             for payload in by_type[event_type]:
                 self.assertEqual(IMAGE_FIELDS, set(payload), event_type)
+        for event_type in ('image.prepare', 'image.upload'):
+            [payload] = by_type[event_type]
+            self.assertEqual(IMAGE_FIELDS | IMPORT_FIELDS, set(payload))
+            self.assertEqual([], payload['os_glance_importing_to_stores'])
+            self.assertEqual([], payload['os_glance_failed_import'])
         self.assertEqual('queued', by_type['image.create'][0]['status'])
         self.assertEqual('owner-project', by_type['image.create'][0]['owner'])
         self.assertFalse(by_type['image.create'][0]['is_public'])
