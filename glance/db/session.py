@@ -20,8 +20,10 @@ import urllib.parse
 import sqlalchemy as sa
 from oslo_context import context as oslo_context
 from oslo_db import api as oslo_db_api
+from oslo_db import exception as db_exception
 from oslo_db import options
 from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import exc_filters
 from oslo_log import log as logging
 
 LOG = logging.getLogger(__name__)
@@ -44,6 +46,16 @@ retry_on_deadlock = oslo_db_api.wrap_db_retry(
 )
 
 
+@exc_filters.filters(
+    'sqlite', sa.exc.OperationalError, r'^.*database is locked.*'
+)
+def _sqlite_locked(error, match, engine_name, is_disconnect):
+    """SQLite's busy answer is a lost race, as a deadlock is elsewhere: a
+    transaction whose snapshot went stale while another wrote (WAL) fails
+    at once, without waiting. Retried where deadlocks are, else 409."""
+    raise db_exception.DBDeadlock(error)
+
+
 def register_opts(conf):
     """Register [database] with our embedded default connection."""
     options.set_defaults(conf, connection=DEFAULT_CONNECTION)
@@ -64,7 +76,32 @@ def configure(conf):
     manager.configure(
         **{opt.dest: conf.database[opt.dest] for opt in options.database_opts}
     )
+    manager.append_on_engine_create(_begin_sqlite_writes_at_once)
     _main.patch_factory(manager)
+
+
+def _begin_sqlite_writes_at_once(engine):
+    """SQLite transactions start with ``BEGIN IMMEDIATE``: one writer at a
+    time, the others wait (the driver's busy timeout) instead of failing.
+
+    With oslo.db's plain ``BEGIN`` a transaction that read and then writes
+    fails at once with 'database is locked' when another connection wrote
+    in between (its WAL snapshot is stale), whatever the timeout: under
+    concurrent requests and background imports, that lost updates.
+    It takes the place of oslo.db's listener, keeping its marker.
+    """
+    if engine.dialect.name != 'sqlite':
+        return
+    for listener in list(engine.dispatch.begin):
+        if listener.__name__ == '_sqlite_emit_begin':
+            sa.event.remove(engine, 'begin', listener)
+
+    def begin(connection):
+        if 'in_transaction' not in connection.info:
+            connection.exec_driver_sql('BEGIN IMMEDIATE')
+            connection.info['in_transaction'] = True
+
+    sa.event.listen(engine, 'begin', begin)
 
 
 def ensure_sqlite_directory(connection):

@@ -6,6 +6,8 @@ repository. Callers run ``apply`` inside their transaction and delete the
 data of removed locations only once it has committed.
 """
 
+import urllib.parse
+
 import jsonschema
 import webob.exc
 
@@ -60,6 +62,12 @@ def _validated(req, value):
         raise exception.Invalid('Invalid location: %s' % exc.message) from None
     request.check_4byte({'url': value['url'], 'metadata': value['metadata']})
     url = value['url']
+    try:
+        urllib.parse.urlsplit(url)
+    except ValueError:  # an unclosed '[' or a bad IPv6 address
+        raise exception.InvalidLocation(
+            url=store_resolution.redact(url)
+        ) from None
     return url, req.state.stores.location_metadata(url, value['metadata'])
 
 
