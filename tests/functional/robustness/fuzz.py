@@ -21,7 +21,9 @@ import re
 import urllib.parse
 import uuid
 
+from glance.api.v2 import patch
 from glance.api.v2 import router
+from glance.schemas import metadefs as metadef_schemas
 
 PATCH_TYPES = (
     'application/openstack-images-v2.1-json-patch',
@@ -55,16 +57,7 @@ FETCH_URLS = (
     'not a url',
     '',
 )
-IMAGE_FIELDS = (
-    'name',
-    'visibility',
-    'protected',
-    'os_hidden',
-    'disk_format',
-    'container_format',
-    'min_disk',
-    'min_ram',
-    'owner',
+IMAGE_FIELDS = tuple(sorted(patch.WRITABLE_COLUMNS)) + (
     'tags',
     'id',
     'status',
@@ -266,34 +259,6 @@ class Fuzzer:
                 None,
                 '/images/{image_id}/members',
             )
-        if kind == 'location':
-            operations = [
-                {
-                    'op': 'add',
-                    'path': '/locations/-',
-                    'value': {'url': rng.choice(FETCH_URLS), 'metadata': {}},
-                }
-            ]
-            headers = dict(admin, **{'Content-Type': PATCH_TYPES[0]})
-            return Request(
-                'PATCH',
-                base,
-                headers,
-                _dump(operations),
-                None,
-                '/images/{image_id}',
-            )
-        if kind == 'patch':
-            operations = [self._patch_op() for _ in range(rng.randint(1, 3))]
-            headers = dict(admin, **{'Content-Type': PATCH_TYPES[0]})
-            return Request(
-                'PATCH',
-                base,
-                headers,
-                _dump(operations),
-                None,
-                '/images/{image_id}',
-            )
         if kind == 'delete':
             return Request(
                 'DELETE', base, admin, b'', None, '/images/{image_id}'
@@ -348,19 +313,39 @@ class Fuzzer:
                 None,
                 '/metadefs/namespaces',
             )
-        body = {
-            'type': 'import',
-            'input': {
-                'import_from': rng.choice(FETCH_URLS[:3]),
-                'import_from_format': 'raw',
-                'image_properties': {
-                    'disk_format': 'raw',
-                    'container_format': 'bare',
+        if kind == 'task':
+            body = {
+                'type': 'import',
+                'input': {
+                    'import_from': rng.choice(FETCH_URLS[:3]),
+                    'import_from_format': 'raw',
+                    'image_properties': {
+                        'disk_format': 'raw',
+                        'container_format': 'bare',
+                    },
                 },
-            },
-        }
+            }
+            return Request(
+                'POST', '/v2/tasks', as_json, _dump(body), None, '/tasks'
+            )
+        if kind == 'location':
+            operations = [
+                {
+                    'op': 'add',
+                    'path': '/locations/-',
+                    'value': {'url': rng.choice(FETCH_URLS), 'metadata': {}},
+                }
+            ]
+        else:  # 'patch'
+            operations = [self._patch_op() for _ in range(rng.randint(1, 3))]
+        headers = dict(admin, **{'Content-Type': PATCH_TYPES[0]})
         return Request(
-            'POST', '/v2/tasks', as_json, _dump(body), None, '/tasks'
+            'PATCH',
+            base,
+            headers,
+            _dump(operations),
+            None,
+            '/images/{image_id}',
         )
 
     # Paths and queries.
@@ -376,18 +361,7 @@ class Fuzzer:
             'image_id': self.images,
             'namespace_name': self.namespaces,
             'store_id': list(STORES),
-            'schema_name': [
-                'namespace',
-                'namespaces',
-                'object',
-                'objects',
-                'property',
-                'properties',
-                'tag',
-                'tags',
-                'resource_type',
-                'resource_types',
-            ],
+            'schema_name': sorted(metadef_schemas.SERVED),
             'member_id': ['fuzz-other', 'fuzz-owner', 'default'],
             'resource_type': ['OS::Glance::Image', 'OS::Nova::Server'],
         }

@@ -9,7 +9,7 @@ file, no staged file of an image that is not being staged or imported.
 
 Budget and seed come from the environment::
 
-    GLANCE_FUZZ_REQUESTS  number of requests (default 300, CI's budget)
+    GLANCE_FUZZ_REQUESTS  number of requests (default 1000, CI's budget)
     GLANCE_FUZZ_SEED      the generator's seed (default 16)
     GLANCE_FUZZ_BACKEND   sqlite (default) or mysql (MariaDB on 127.0.0.1)
 
@@ -36,7 +36,7 @@ from tests.fixtures import server as server_fixtures
 from tests.functional.db import base as db_base
 from tests.functional.robustness import fuzz
 
-REQUESTS = int(os.environ.get('GLANCE_FUZZ_REQUESTS', '300'))
+REQUESTS = int(os.environ.get('GLANCE_FUZZ_REQUESTS', '1000'))
 SEED = int(os.environ.get('GLANCE_FUZZ_SEED', '16'))
 BACKEND = os.environ.get('GLANCE_FUZZ_BACKEND', 'sqlite')
 REQUEST_TIMEOUT = 60
