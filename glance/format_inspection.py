@@ -138,22 +138,30 @@ class Inspectors:
     def __init__(self):
         self.all = [kind() for kind in format_inspector.ALL_FORMATS.values()]
         self._fed = list(self.all)
+        # Fed without asking whether they settled: raw (it matches any
+        # data; its byte count is the raw virtual size) and those that
+        # match with every region complete (they could only settle by
+        # no longer matching, which what they hold rules out).
+        self._steady = {i for i in self.all if i.NAME == 'raw'}
         self.finished = False
 
     def eat(self, chunk):
         fed = []
         for inspector in self._fed:
-            # Raw matches any data: it never settles (its byte count is
-            # the raw virtual size).
-            raw = inspector.NAME == 'raw'
-            before = None if raw else inspector.context_info.keys()
+            steady = inspector in self._steady
+            before = None if steady else inspector.context_info.keys()
             try:
                 inspector.eat_chunk(chunk)
             except Exception as error:
                 LOG.debug('Not %s data: %s', inspector, error)
                 continue
-            if raw or not _settled(inspector, before):
-                fed.append(inspector)
+            if not steady:
+                state = _state(inspector, before)
+                if state is _SETTLED:
+                    continue
+                if state is _STEADY:
+                    self._steady.add(inspector)
+            fed.append(inspector)
         self._fed = fed
 
     def finish(self):
@@ -182,17 +190,22 @@ class Inspectors:
         return matches[0]
 
 
-def _settled(inspector, regions_before):
+_SETTLED = 'settled'
+_STEADY = 'steady'
+
+
+def _state(inspector, regions_before):
+    """_SETTLED, _STEADY (matches, holds all it needs) or None."""
     # ``complete`` is False while an end-of-stream region is open.
     if inspector.context_info.keys() != regions_before:
-        return False
+        return None
     if not inspector.complete:
-        return False
+        return None
     try:
-        return not inspector.format_match
+        return _STEADY if inspector.format_match else _SETTLED
     except Exception:
         # Not decided yet (e.g. a vmdk descriptor not parsed): keep on.
-        return False
+        return None
 
 
 def judge(inspectors, disk_format, rules):
