@@ -39,6 +39,8 @@ LIFE_CYCLE = {
     'upload': {'queued': 'saving'},
     # PUT /stage: the data is being written to the staging area.
     'stage': {'queued': 'uploading'},
+    # A write refused or interrupted, in this process or in one that died
+    # (glance.image_data.abandon_write): its data removed, back to queued.
     'write_failed': {'saving': 'queued', 'uploading': 'queued'},
     # Imports, by method: what each starts from, and while it runs.
     'glance-direct': {'uploading': 'importing'},
@@ -168,6 +170,9 @@ class Member:
 
 
 TASK_FINISHED = ('success', 'failure')
+# The lease of a running upload or stage (``glance.leases``): an internal
+# task row, never shown by the tasks API, removed when the write ends.
+WRITE_TASK = 'os_glance_write'
 
 
 @dataclasses.dataclass

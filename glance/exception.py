@@ -114,6 +114,20 @@ class StoreUnavailable(GlanceException):
     msg_fmt = 'The store holding the image data is unavailable: %(reason)s'
 
 
+class ImageGone(GlanceException):
+    msg_fmt = (
+        'Image %(image_id)s could not be found after upload. The image may '
+        'have been deleted during the upload.'
+    )
+
+
+class StoreForbidden(Forbidden):
+    msg_fmt = (
+        'Store %(store_id)s refused access to the image data (check the '
+        "permissions of the store's data)."
+    )
+
+
 class StoreDataInUse(Conflict):
     msg_fmt = (
         'The image data in store %(store_id)s is in use and cannot be deleted.'

@@ -122,6 +122,11 @@ class ImageRepo:
         db_locations.delete(self.context, location.id)
         return self.get(image.id)
 
+    def drop_location(self, location):
+        """Soft delete one location row as a step of deleting its image
+        (no change of the image of its own: no event)."""
+        db_locations.delete(self.context, location.id)
+
     def unreferenced(self, locations):
         """Those of ``locations`` whose URL no live row holds any more:
         the only ones whose data may be deleted. Call it in the
@@ -151,14 +156,27 @@ class TaskRepo:
     def update(self, task_id, values):
         return db_tasks.update(self.context, task_id, values)
 
-    def touch(self, task_id):
-        """Renew the lease of a running task (its ``updated_at``)."""
-        return db_tasks.touch(self.context, task_id)
+    def touch(self, *task_ids):
+        """Renew the leases of running tasks (their ``updated_at``)."""
+        return db_tasks.touch(self.context, *task_ids)
 
-    def claim_stale(self, task_type, lease_seconds):
-        """Running tasks of ``task_type`` whose lease ran out, each taken
-        over by this caller (compare-and-set on the lease)."""
-        return db_tasks.claim_stale(self.context, task_type, lease_seconds)
+    def claim_stale(self, task_type, lease_seconds, image_id=None):
+        """Running tasks of ``task_type`` (of ``image_id``, when given)
+        whose lease ran out, each taken over by this caller
+        (compare-and-set on the lease)."""
+        return db_tasks.claim_stale(
+            self.context, task_type, lease_seconds, image_id
+        )
+
+    def lease(self, task_type, image_id, task_input):
+        """Record an internal running task (an upload's lease); its id."""
+        return db_tasks.create_lease(
+            self.context, task_type, image_id, task_input
+        )
+
+    def release(self, task_id):
+        """Remove an internal task for good; False when it was gone."""
+        return db_tasks.destroy(self.context, task_id)
 
 
 def image_repo(context, stores=None, notifier=None):

@@ -16,8 +16,11 @@ import dataclasses
 import logging
 import re
 
+from glance import domain
 from glance import exception
 from glance import format_inspection
+from glance import gateway
+from glance import leases
 from glance.stores import CHUNK_SIZE
 from glance.stores import STAGING_STORE
 
@@ -131,32 +134,172 @@ def _write(
     repo, stores, image, data, size, store_id, cap, event, record, rules
 ):
     """Claim the image for ``event`` (compare-and-set: of two concurrent
-    requests one gets Conflict), write the data while inspecting it, then
-    ``record(claimed, stored)``; undo everything if anything fails."""
+    requests one gets Conflict) under a lease, write the data while
+    inspecting it, then ``record(claimed, stored)`` and end the lease in
+    one transaction; ``abandon_write`` everything if anything fails."""
     if size is not None and size > cap:
         raise exception.ImageSizeLimitExceeded()
-    claimed = repo.change_status(image, event)
-    if store_id == STAGING_STORE:
-        delete_staged(repo.context, stores, image.id)
-    reader = format_inspection.InspectingReader(
-        LimitedReader(data, cap, size), image, rules
-    )
-    try:
-        stored = stores.add(repo.context, image.id, reader, size, store_id)
-    except BaseException as error:
-        with quietly('set image %s back to queued' % image.id):
-            repo.write_failed(claimed, error)
-        raise
-    try:
-        verdict = reader.verdict()
-        stored = dataclasses.replace(stored, virtual_size=verdict.virtual_size)
-        return record(claimed, stored)
-    except BaseException as error:
-        with quietly('delete the data of a failed write'):
-            stores.delete(repo.context, stored.url, store_id)
-        with quietly('set image %s back to queued' % image.id):
-            repo.write_failed(claimed, error)
-        raise
+    claimed, write = begin_write(repo, stores, image, event, store_id)
+    with leases.held(write.lease):
+        reader = format_inspection.InspectingReader(
+            LimitedReader(data, cap, size), image, rules
+        )
+        try:
+            if store_id == STAGING_STORE:
+                delete_staged(repo.context, stores, image.id)
+            stored = stores.add(repo.context, image.id, reader, size, store_id)
+        except BaseException as error:
+            # The store removed what it wrote.
+            with quietly('undo the %s of image %s' % (event, image.id)):
+                abandon_write(repo, stores, write, error)
+            raise
+        try:
+            verdict = reader.verdict()
+            stored = dataclasses.replace(
+                stored, virtual_size=verdict.virtual_size
+            )
+            with repo.transaction():
+                try:
+                    recorded = record(claimed, stored)
+                except exception.NotFound:
+                    # Deleted meanwhile (upstream: 410).
+                    raise exception.ImageGone(image_id=image.id) from None
+                _end_lease(repo, write)
+            return recorded
+        except BaseException as error:
+            with quietly('undo the %s of image %s' % (event, image.id)):
+                abandon_write(repo, stores, write, error, stored)
+            raise
+
+
+# --- writes under a lease, and their clean-up --------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Write:
+    """A running upload (``event`` 'upload') or stage ('stage') of
+    ``image_id`` to ``store_id`` (in legacy single-store mode: the default
+    store's type), under the lease of the internal task ``lease``."""
+
+    lease: str
+    image_id: str
+    event: str
+    store_id: str
+
+    @property
+    def status(self):
+        """The image's status while the write runs."""
+        return domain.LIFE_CYCLE[self.event]['queued']
+
+    @classmethod
+    def from_task(cls, task):
+        return cls(
+            lease=task.id,
+            image_id=task.image_id,
+            event=task.input['event'],
+            store_id=task.input['store'],
+        )
+
+
+def begin_write(repo, stores, image, event, store_id):
+    """Move ``image`` along ``event`` and take the write's lease, in one
+    transaction (an image is never ``saving`` without a lease); the
+    claimed image and the Write. Renew the lease with
+    ``glance.leases.held(write.lease)`` while the data moves."""
+    store_id = store_id or stores.default
+    with repo.transaction():
+        claimed = repo.change_status(image, event)
+        lease = _tasks(repo).lease(
+            domain.WRITE_TASK,
+            image.id,
+            {'event': event, 'store': store_id},
+        )
+    return claimed, Write(lease, image.id, event, store_id)
+
+
+def abandon_write(repo, stores, write, error, stored=None, partial=False):
+    """Undo a write that will not be recorded (``error`` says why: it is
+    notified with an upload's failure): remove its data
+    (``stored``, what the store returned; with ``partial``, whatever an
+    interrupted add left in the store), then put the image back to
+    ``queued`` (when it is still in the write's status) and end the lease,
+    in one transaction.
+
+    The one clean-up of failed, stalled and interrupted uploads and
+    stages. When the data cannot be removed it raises, and the lease
+    stays (the image in its status): a later sweep tries again, and no
+    new write of the image can begin meanwhile.
+    """
+    if stored is not None:
+        stores.delete(repo.context, stored.url, write.store_id)
+    if partial:
+        try:
+            stores.discard_partial(write.store_id, write.image_id)
+        except exception.UnknownStore:
+            LOG.warning(
+                'Partial data of image %s may stay in store %s, which is '
+                'no longer configured',
+                write.image_id,
+                write.store_id,
+            )
+    with repo.transaction():
+        try:
+            image = repo.get(write.image_id)
+        except exception.NotFound:
+            image = None  # deleted meanwhile: nothing to put back
+        if image is not None and image.status == write.status:
+            repo.write_failed(image, error)
+        _tasks(repo).release(write.lease)
+
+
+def recover_writes(repo, stores, image_id=None, report=False):
+    """Abandon every upload and stage (of ``image_id``, when given) whose
+    lease ran out because its process died: partial data removed, image
+    back to ``queued``. Never touches a write whose process renews its
+    lease. How many were recovered (with ``report``: and how many could
+    not be, their lease kept for a later try)."""
+    recovered = failed = 0
+    tasks = _tasks(repo)
+    for task in tasks.claim_stale(domain.WRITE_TASK, leases.LEASE, image_id):
+        write = Write.from_task(task)
+        LOG.warning(
+            'The %s of image %s to store %s lost its process; removing its '
+            'partial data',
+            write.event,
+            write.image_id,
+            write.store_id,
+        )
+        try:
+            abandon_write(repo, stores, write, _DIED, partial=True)
+        except Exception:
+            LOG.exception(
+                'Could not undo the %s of image %s (tried again in %d s)',
+                write.event,
+                write.image_id,
+                leases.LEASE,
+            )
+            failed += 1
+            continue
+        recovered += 1
+    return (recovered, failed) if report else recovered
+
+
+_DIED = exception.GlanceException('The process writing the data died.')
+
+
+def _end_lease(repo, write):
+    """End the write's lease; Conflict when it was taken over (this
+    process lost it: its data may be being removed)."""
+    if not _tasks(repo).release(write.lease):
+        raise exception.Conflict(
+            'The %s of image %s was taken over after its lease ran out.'
+            % (write.event, write.image_id)
+        )
+
+
+def _tasks(repo):
+    # The internal lease rows: no notifications, the caller's transaction.
+    return gateway.task_repo(repo.context)
 
 
 def delete_from_store(repo, stores, image, store_id):
@@ -189,19 +332,52 @@ def delete_from_store(repo, stores, image, store_id):
     return image
 
 
-def delete_data(context, stores, locations, in_use_raises=False):
-    """Delete the data of locations no longer recorded (failures are
-    logged: they leave an orphan, never a dangling location).
+def delete_image(repo, stores, image):
+    """Delete the image with its data, as upstream: a store refusing to
+    delete (StoreForbidden, StoreDataInUse, StoreUnavailable) keeps the
+    image and the locations not yet removed, and raises.
 
-    With ``in_use_raises`` a store refusing because the data is in use
-    (an rbd snapshot with clones) raises StoreDataInUse instead."""
+    Each location goes in a transaction of its own that removes its row,
+    checks no other live location holds the data and deletes the data
+    (rolled back when the store refuses): the locations already gone
+    stay gone, and no row is left without data. The data of a location
+    no configured store holds cannot be reached: its row goes, logged.
+    An upload or stage whose process died has its partial data removed
+    now; a live one removes its own when it finds the image deleted.
+    """
+    if image.status in _WRITING:
+        recover_writes(repo, stores, image.id)
+    for loc in image.active_locations:
+        with repo.transaction():
+            repo.drop_location(loc)
+            if not repo.unreferenced([loc]):
+                continue
+            if stores.multi and stores.store_of(loc) is None:
+                LOG.warning(
+                    'The data of a location of image %s stays: no '
+                    'configured store holds it',
+                    image.id,
+                )
+                continue
+            stores.delete(repo.context, loc.url, stores.store_of(loc))
+    with repo.transaction():
+        repo.remove(image)
+        if image.status in _STAGED:
+            delete_staged(repo.context, stores, image.id)
+
+
+# Statuses of an image whose data is being written, and those in which it
+# may have staged data.
+_WRITING = ('saving', 'uploading')
+_STAGED = ('uploading', 'importing', 'queued')
+
+
+def delete_data(context, stores, locations):
+    """Delete the data of locations no longer recorded (failures are
+    logged: they leave an orphan, never a dangling location)."""
     for loc in locations:
         try:
             stores.delete(context, loc.url, stores.store_of(loc))
-        except exception.StoreDataInUse:
-            if in_use_raises:
-                raise
-            LOG.exception('Could not delete the data of a removed location')
         except Exception:
             LOG.exception('Could not delete the data of a removed location')
 

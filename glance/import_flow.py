@@ -35,6 +35,7 @@ from glance import exception
 from glance import format_inspection
 from glance import image_data
 from glance import import_plugins
+from glance import leases
 from glance import store_resolution
 from glance import uri_filter
 from glance.stores import STAGING_STORE
@@ -46,12 +47,11 @@ FAILED = 'os_glance_failed_import'
 LOCK = 'os_glance_import_task'
 TASK_TYPE = 'api_image_import'
 
-# Seconds between lease renewals of a running import, and the lease: a
-# task not renewed for LEASE seconds has lost its process.
-HEARTBEAT = 2
-LEASE = 10
-# Seconds between two sweeps for abandoned imports (a cheap indexed query).
-SWEEP_INTERVAL = 4
+# The lease of a running import, and how often abandoned work is looked
+# for: glance.leases.
+HEARTBEAT = leases.HEARTBEAT
+LEASE = leases.LEASE
+SWEEP_INTERVAL = leases.SWEEP_INTERVAL
 # Resumes of one import after its process died, before it is failed.
 MAX_RESUMES = 1
 RESUMABLE = ('glance-direct', 'copy-image')
@@ -310,20 +310,8 @@ def _finish(importer, task_id, image_id, outcome):
 def _lease(importer, task_id):
     """Mark the task processing and renew its lease until the block ends."""
     importer.tasks.update(task_id, {'status': 'processing'})
-    done = threading.Event()
-
-    def renew():
-        while not done.wait(HEARTBEAT):
-            with image_data.quietly('renew the lease of task %s' % task_id):
-                importer.tasks.touch(task_id)
-
-    renewer = threading.Thread(target=renew, daemon=True)
-    renewer.start()
-    try:
+    with leases.held(task_id):
         yield
-    finally:
-        done.set()
-        renewer.join()
 
 
 def _fill_staging(importer, image_id, request):
@@ -575,12 +563,14 @@ def _split(value):
 
 
 class Recovery:
-    """Takes over the imports whose process died (one per API worker).
+    """Takes over the imports, uploads and stages whose process died (one
+    per API worker).
 
     ``sweep`` claims every task whose lease ran out (a compare-and-set, so
-    of several workers one wins each task) and resumes or fails it;
-    ``start`` sweeps at once and then every ``SWEEP_INTERVAL`` seconds in
-    a daemon thread.
+    of several workers one wins each task) and resumes or fails it (an
+    upload or stage: its partial data removed, the image back to
+    ``queued``); ``start`` sweeps at once and then every
+    ``SWEEP_INTERVAL`` seconds in a daemon thread.
     """
 
     def __init__(self, importer):
@@ -594,9 +584,16 @@ class Recovery:
 
     def _loop(self):
         while True:
+            with image_data.quietly('recover interrupted uploads'):
+                self.sweep_writes()
             with image_data.quietly('recover interrupted imports'):
                 self.sweep()
             time.sleep(SWEEP_INTERVAL)
+
+    def sweep_writes(self):
+        """Undo every upload and stage whose process died; how many."""
+        importer = self.importer
+        return image_data.recover_writes(importer.repo, importer.stores)
 
     def sweep(self):
         """Resume or fail every abandoned import; the threads resumed."""

@@ -465,24 +465,33 @@ class Stores:
         return Opened(chunks=chunks, size=size)
 
     def delete(self, context, url, store_id):
-        """Remove data; data already gone is what the caller wanted."""
+        """Remove data; data already gone is what the caller wanted. A
+        store refusing (file store: directory not writable) raises
+        StoreForbidden (403, as upstream answers a delete then)."""
         api = self._api(store_id)
         with _translated(store_id):
             try:
                 api.delete(context, url, store_id)
             except store_exceptions.NotFound:
                 pass
+            except store_exceptions.Forbidden:
+                raise exception.StoreForbidden(
+                    store_id=store_id or self.default
+                ) from None
 
     def discard_partial(self, store_id, image_id):
         """Remove what an interrupted write of ``image_id`` to ``store_id``
-        left (only when none can be running: the caller holds the image's
-        import lock). Stores without the extension leave nothing partial
-        or cannot tell."""
+        (in legacy mode: the store type written to) left; only when none
+        can be running: the caller holds the image's import lock or the
+        write's lease. Stores without the extension leave nothing partial
+        or cannot tell. UnknownStore when no such store is configured."""
         with _translated(store_id):
-            store = self._store(store_id)
-        discard = getattr(store, 'discard_partial', None)
-        if discard is not None:
-            with _translated(store_id):
+            if store_id in RESERVED_STORES or self.multi:
+                store = self._store(store_id)
+            else:
+                store = backend.get_store_from_scheme(store_id)
+            discard = getattr(store, 'discard_partial', None)
+            if discard is not None:
                 discard(image_id)
 
     def size(self, context, url, store_id):

@@ -30,6 +30,7 @@ class HTTPRefusedImageData(webob.exc.HTTPUnsupportedMediaType):
 # exceptions whose status depends on the route.
 _HTTP_ERRORS = (
     (exception.NotFound, webob.exc.HTTPNotFound, None),
+    (exception.ImageGone, webob.exc.HTTPGone, None),
     (exception.Forbidden, webob.exc.HTTPForbidden, None),
     (exception.Conflict, webob.exc.HTTPConflict, None),
     (exception.Duplicate, webob.exc.HTTPConflict, None),

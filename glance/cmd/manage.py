@@ -19,6 +19,7 @@ from oslo_config import cfg
 import glance.conf
 from glance import exception
 from glance.cmd import manage_db
+from glance.cmd import manage_images
 from glance.cmd import manage_locations
 from glance.conf import checks
 from glance.conf import embedded
@@ -30,6 +31,7 @@ EXIT_ERROR = 1
 COMMAND_GROUPS = {
     'db': manage_db.add_db_commands,
     'location': manage_locations.add_location_commands,
+    'image': manage_images.add_image_commands,
 }
 
 

@@ -60,17 +60,22 @@ def _reject_unknown(values, allowed=()):
         )
 
 
-def _query(context, ttl=None):
+def _query(context, ttl=None, internal=False):
     """Tasks joined with their info; non-admins see their own only.
 
     With ``ttl`` (a timedelta), expired tasks are left out
-    (``domain.Task.expiry``).
+    (``domain.Task.expiry``). The leases of uploads and stages
+    (``domain.WRITE_TASK``) are only seen with ``internal``: they are no
+    tasks of the API.
     """
     query = (
         sa.select(TASKS, *[INFO.c[name] for name in INFO_COLUMNS])
         .outerjoin(INFO, INFO.c.task_id == TASKS.c.id)
         .where(models.live(TASKS))
     )
+    if internal:
+        return query
+    query = query.where(TASKS.c.type != domain.WRITE_TASK)
     if not context.is_admin:
         query = query.where(TASKS.c.owner == context.owner)
     if ttl is not None:
@@ -103,9 +108,9 @@ def _to_domain(row):
 
 
 @session.reader
-def get(context, task_id, ttl=None):
+def get(context, task_id, ttl=None, internal=False):
     row = context.session.execute(
-        _query(context, ttl).where(TASKS.c.id == task_id)
+        _query(context, ttl, internal).where(TASKS.c.id == task_id)
     ).first()
     if row is None:
         raise exception.TaskNotFound(task_id=task_id)
@@ -164,32 +169,67 @@ def update(context, task_id, values):
 
 
 @session.writer
-def touch(context, task_id):
-    """Renew a running task's lease: its ``updated_at`` becomes now."""
+def touch(context, *task_ids):
+    """Renew running tasks' leases: their ``updated_at`` becomes now."""
     context.session.execute(
         sa.update(TASKS)
-        .where(TASKS.c.id == task_id)
+        .where(TASKS.c.id.in_(task_ids))
         .values(updated_at=timeutils.utcnow())
     )
 
 
+@session.writer
+def create_lease(context, task_type, image_id, task_input):
+    """A running internal task of ``task_type`` for ``image_id`` (the
+    lease of an upload or stage); its id."""
+    task_id = str(uuid.uuid4())
+    context.session.execute(
+        sa.insert(TASKS).values(
+            id=task_id,
+            type=task_type,
+            status='processing',
+            owner=context.owner or '',
+            image_id=image_id,
+            request_id=getattr(context, 'request_id', None),
+            user_id=getattr(context, 'user_id', None),
+            **models.new_row(timeutils.utcnow()),
+        )
+    )
+    context.session.execute(
+        sa.insert(INFO).values(task_id=task_id, input=task_input)
+    )
+    return task_id
+
+
+@session.writer
+def destroy(context, task_id):
+    """Remove a task and its info for good; whether it was there."""
+    context.session.execute(sa.delete(INFO).where(INFO.c.task_id == task_id))
+    result = context.session.execute(
+        sa.delete(TASKS).where(TASKS.c.id == task_id)
+    )
+    return result.rowcount == 1
+
+
 @session.retry_on_deadlock
 @session.writer
-def claim_stale(context, task_type, lease_seconds):
-    """Take over the tasks of ``task_type`` still pending or processing
-    whose ``updated_at`` is older than ``lease_seconds``: each is renewed
-    with a compare-and-set on the ``updated_at`` read, so of several
-    callers exactly one claims it. Returns the claimed tasks."""
+def claim_stale(context, task_type, lease_seconds, image_id=None):
+    """Take over the tasks of ``task_type`` (of ``image_id``, when given)
+    still pending or processing whose ``updated_at`` is older than
+    ``lease_seconds``: each is renewed with a compare-and-set on the
+    ``updated_at`` read, so of several callers exactly one claims it.
+    Returns the claimed tasks."""
     now = timeutils.utcnow()
     cutoff = now - datetime.timedelta(seconds=lease_seconds)
-    stale = context.session.execute(
-        sa.select(TASKS.c.id, TASKS.c.updated_at).where(
-            TASKS.c.type == task_type,
-            TASKS.c.status.in_(('pending', 'processing')),
-            TASKS.c.updated_at < cutoff,
-            models.live(TASKS),
-        )
-    ).all()
+    query = sa.select(TASKS.c.id, TASKS.c.updated_at).where(
+        TASKS.c.type == task_type,
+        TASKS.c.status.in_(('pending', 'processing')),
+        TASKS.c.updated_at < cutoff,
+        models.live(TASKS),
+    )
+    if image_id is not None:
+        query = query.where(TASKS.c.image_id == image_id)
+    stale = context.session.execute(query).all()
     claimed = []
     for task_id, updated_at in stale:
         result = context.session.execute(
@@ -198,5 +238,5 @@ def claim_stale(context, task_type, lease_seconds):
             .values(updated_at=now)
         )
         if result.rowcount == 1:
-            claimed.append(get(context, task_id))
+            claimed.append(get(context, task_id, internal=True))
     return claimed

@@ -476,14 +476,25 @@ class Store(driver.Store):
 
     def discard_partial(self, image_id):
         """Remove the image an add killed mid-write left (one without
-        snapshot), once the dead writer's watch has expired."""
+        snapshot), once the dead writer's watch has expired; InUseByStore
+        when the watch outlives WATCH_EXPIRY, BackendException when the
+        removal fails (the image stays: the caller may try again)."""
         with self._ioctx() as ioctx:
             try:
-                abandoned = self._abandoned(ioctx, image_id)
+                with rbd.Image(ioctx, image_id, read_only=True) as image:
+                    if list(image.list_snaps()):
+                        return  # a finished add
+                if not self._abandoned(ioctx, image_id):
+                    raise exceptions.InUseByStore(
+                        'rbd image %s is still open by a writer' % image_id
+                    )
             except rbd.ImageNotFound:
                 return
-            if abandoned:
-                self._remove_quietly(ioctx, image_id)
+            self._remove_quietly(ioctx, image_id)
+            if image_id in rbd.RBD().list(ioctx):
+                raise exceptions.BackendException(
+                    'rbd image %s could not be removed' % image_id
+                )
 
     def _abandoned(self, ioctx, image_id):
         """Whether ``image_id`` is what a writer that died left: no

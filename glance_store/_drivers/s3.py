@@ -453,6 +453,26 @@ class Store(driver.Store):
             metadata,
         )
 
+    def discard_partial(self, image_id):
+        """Abort the multipart uploads of ``image_id`` that an add killed
+        mid-write left: S3 keeps (and bills) their parts until then. A
+        single-request upload leaves nothing partial."""
+        try:
+            with self._s3_errors(image_id):
+                listing = self._client.list_multipart_uploads(
+                    Bucket=self.bucket, Prefix=image_id
+                )
+        except exceptions.NotFound:
+            return  # no bucket: nothing was written
+        for upload in listing.get('Uploads', []):
+            if upload['Key'] == image_id:
+                with self._s3_errors(image_id):
+                    self._client.abort_multipart_upload(
+                        Bucket=self.bucket,
+                        Key=image_id,
+                        UploadId=upload['UploadId'],
+                    )
+
     def _found(self, head_request, **request):
         """Run a HEAD request; False when S3 answers that nothing is there."""
         try:

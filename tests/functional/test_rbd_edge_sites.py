@@ -24,6 +24,8 @@ MiB = 1024 * 1024
 POOL_B = 'edge2-images'
 CONNECT_TIMEOUT = 3
 WAIT = 60
+# The lease (10 s) and the dead client's rbd watch (30 s) expire first.
+RBD_RECOVERY = 150
 
 SHOW_LOCATIONS = {
     'show_multiple_locations': 'true',
@@ -181,11 +183,11 @@ class EdgeSitesTestCase(testtools.TestCase):
     def url(self, cluster, image_id):
         return 'rbd://%s/%s/%s/snap' % (cluster.fsid, cluster.pool, image_id)
 
-    def wait_until(self, predicate, what):
-        deadline = time.monotonic() + WAIT
+    def wait_until(self, predicate, what, timeout=WAIT):
+        deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
-                self.fail('%s did not happen within %d s' % (what, WAIT))
+                self.fail('%s did not happen within %d s' % (what, timeout))
             time.sleep(0.2)
 
 
@@ -382,6 +384,48 @@ class DataSafetyTest(EdgeSitesTestCase):
             lambda: image_id not in self.a.images(), 'the rbd image removed'
         )
         self.assertEqual([], self.rows(image_id))
+        # The upload's lease ended with it.
+        self.assertEqual(
+            [], self.sql('SELECT id FROM tasks WHERE image_id = ?', image_id)
+        )
+
+    def test_killed_upload_leaves_no_rbd_image_after_restart(self):
+        # The process dies mid-upload: the image without snapshot stays
+        # until the restarted API's clean-up, after the dead client's watch
+        # expired, removes it; the image is queued and a retry succeeds.
+        data = os.urandom(64 * MiB)
+        image_id = self.create()
+        put = server_fixtures.PartialPut(
+            self.server.port, '/v2/images/%s/file' % image_id, data, 8 * MiB
+        )
+        self.addCleanup(put.close)
+        self.wait_until(
+            lambda: image_id in self.a.images(), 'the upload to start'
+        )
+        self.server.kill()
+        put.close()
+        [(status,)] = self.sql(
+            'SELECT status FROM images WHERE id = ?', image_id
+        )
+        self.assertEqual('saving', status)
+        self.assertIn(image_id, self.a.images())
+        self.server.restart()
+        self.wait_until(
+            lambda: image_id not in self.a.images(),
+            'the rbd image removed',
+            timeout=RBD_RECOVERY,
+        )
+        self.wait_until(
+            lambda: self.show(image_id)['status'] == 'queued',
+            'the image back in queued',
+        )
+        self.assertEqual(
+            [], self.sql('SELECT id FROM tasks WHERE image_id = ?', image_id)
+        )
+        self.assertEqual([], self.rows(image_id))
+        _, response = self.upload(data, image_id=image_id)
+        self.assertEqual(204, response.status_code, response.text)
+        self.assertEqual(data, self.download(image_id).content)
 
     def test_copy_killed_mid_write_is_redone_after_restart(self):
         # The process dies while writing to cluster B: the half-written

@@ -215,22 +215,9 @@ def delete_image(req):
     common.authorize(req, policies.DELETE_IMAGE, image)
     if image.protected:
         raise exception.ProtectedImageDelete(image_id=image.id)
-    stores = req.state.stores
-    repo = common.image_repo(req)
-    # Only data no other live location holds goes, checked in the
-    # transaction removing the rows; data still in use (a clone of an rbd
-    # snapshot) rolls the removal back, as upstream: 409, image kept.
-    with repo.transaction():
-        repo.remove(image)
-        image_data.delete_data(
-            req.context,
-            stores,
-            repo.unreferenced(image.active_locations),
-            in_use_raises=True,
-        )
-    if image.status in ('uploading', 'importing', 'queued'):
-        with image_data.quietly('delete the staged data of %s' % image.id):
-            image_data.delete_staged(req.context, stores, image.id)
+    # A store refusing to delete the data keeps the image, as upstream:
+    # 403 (not permitted), 409 (in use: a clone of an rbd snapshot), 503.
+    image_data.delete_image(common.image_repo(req), req.state.stores, image)
     return webob.Response(status=204)
 
 

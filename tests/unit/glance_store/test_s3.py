@@ -468,6 +468,31 @@ class S3StoreTest(S3ServerTestCase):
         self.assertEqual(['broken'], [u['Key'] for u in in_progress])
         self.assertNoObjectNorUpload('broken')
 
+    def test_discard_partial_aborts_what_a_killed_add_left(self):
+        store = self.store()
+        self.s3.create_bucket(Bucket=self.bucket)
+        for key in ('killed', 'killed-not', 'other'):
+            upload = self.s3.create_multipart_upload(
+                Bucket=self.bucket, Key=key
+            )
+            self.s3.upload_part(
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload['UploadId'],
+                PartNumber=1,
+                Body=b'part',
+            )
+        store.discard_partial('killed')
+        listing = self.s3.list_multipart_uploads(Bucket=self.bucket)
+        self.assertEqual(
+            ['killed-not', 'other'],
+            sorted(u['Key'] for u in listing.get('Uploads', [])),
+        )
+        store.discard_partial('never-written')
+
+    def test_discard_partial_without_a_bucket(self):
+        self.store().discard_partial('killed')
+
     def test_interrupted_small_upload_leaves_nothing(self):
         store = self.store()
         self.assertRaises(
