@@ -243,13 +243,15 @@ def abandon_write(repo, stores, write, error, stored=None, partial=False):
                 write.store_id,
             )
     with repo.transaction():
+        # Writing first: SQLite refuses a transaction that read before
+        # another one wrote.
+        _tasks(repo).release(write.lease)
         try:
             image = repo.get(write.image_id)
         except exception.NotFound:
             image = None  # deleted meanwhile: nothing to put back
         if image is not None and image.status == write.status:
             repo.write_failed(image, error)
-        _tasks(repo).release(write.lease)
 
 
 def recover_writes(repo, stores, image_id=None, report=False):

@@ -7,7 +7,9 @@ row of the tasks table (imports: upstream's ``api_image_import`` tasks;
 uploads and stages: internal ``domain.WRITE_TASK`` rows) whose
 ``updated_at`` is its lease. While the work runs, ``held`` keeps the
 lease renewed: one thread per process renews every lease the process
-holds, every ``HEARTBEAT`` seconds, in one statement. A lease not renewed
+holds, every ``HEARTBEAT`` seconds, batched (at most four statements per
+heartbeat whatever their number; work shorter than a heartbeat writes no
+renewal). A lease not renewed
 for ``LEASE`` seconds has lost its process; ``glance.import_flow.Recovery``
 (one per API worker, every ``SWEEP_INTERVAL`` seconds) claims such rows
 with a compare-and-set, so of several processes exactly one takes each
@@ -40,6 +42,8 @@ class _Keeper:
     def __init__(self):
         self._lock = threading.Lock()
         self._held = collections.Counter()
+        # When each lease was taken or last renewed (monotonic).
+        self._renewed = {}
         self._pid = None
 
     def hold(self, task_id):
@@ -48,30 +52,44 @@ class _Keeper:
                 # First use in this process (workers fork without threads).
                 self._pid = os.getpid()
                 self._held.clear()
+                self._renewed.clear()
                 threading.Thread(target=self._renew, daemon=True).start()
             self._held[task_id] += 1
+            self._renewed.setdefault(task_id, time.monotonic())
 
     def drop(self, task_id):
         with self._lock:
             self._held[task_id] -= 1
             if self._held[task_id] <= 0:
                 del self._held[task_id]
+                self._renewed.pop(task_id, None)
 
     def _renew(self):
         tasks = gateway.task_repo(glance_context.get_admin_context())
         pid = os.getpid()
         while True:
-            time.sleep(HEARTBEAT)
+            time.sleep(HEARTBEAT / 4)
+            now = time.monotonic()
             with self._lock:
-                held = list(self._held)
                 if self._pid != pid:
                     return
-            if not held:
+                # Work shorter than a heartbeat never writes a renewal.
+                due = [
+                    task_id
+                    for task_id, renewed in self._renewed.items()
+                    if now - renewed >= HEARTBEAT
+                ]
+            if not due:
                 continue
             try:
-                tasks.touch(*held)
+                tasks.touch(*due)
             except Exception:
-                LOG.exception('Could not renew %d lease(s)', len(held))
+                LOG.exception('Could not renew %d lease(s)', len(due))
+                continue
+            with self._lock:
+                for task_id in due:
+                    if task_id in self._renewed:
+                        self._renewed[task_id] = now
 
 
 _KEEPER = _Keeper()

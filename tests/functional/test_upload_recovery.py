@@ -22,6 +22,7 @@ import requests
 import testtools
 from testtools import content
 
+from tests.fixtures import s3_server
 from tests.fixtures import server as server_fixtures
 
 MiB = 1024 * 1024
@@ -41,10 +42,11 @@ class UploadRecoveryTestCase(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.server = self.useFixture(
-            server_fixtures.GlanceAPIServer(multi_store=True)
-        )
+        self.server = self.useFixture(self.make_server())
         self.addOnException(self.attach_state)
+
+    def make_server(self):
+        return server_fixtures.GlanceAPIServer(multi_store=True)
 
     def attach_state(self, exc_info):
         self.addDetail(
@@ -287,6 +289,70 @@ class LiveUploadElsewhereTest(UploadRecoveryTestCase):
         self.assertEqual([live], self.files('fast', live))
         self.assertEqual([], self.files('fast', killed))
         self.assertEqual([], self.leases(live) + self.leases(killed))
+
+
+S3_LEGACY = """\
+[glance_store]
+stores = s3
+default_store = s3
+s3_store_host = {endpoint}
+s3_store_access_key = AKIAKILLEDUPLOADTEST
+s3_store_secret_key = killed/upload/secret
+s3_store_bucket = glance
+# Multipart from 5 MB on, in 5 MB parts.
+s3_store_large_object_size = 5
+s3_store_large_object_chunk_size = 5
+"""
+
+
+class S3KilledUploadTest(UploadRecoveryTestCase):
+    """Legacy single-store s3 on a moto server: a killed multipart upload
+    leaves parts, which the restarted API's clean-up aborts."""
+
+    def make_server(self):
+        self.s3 = self.useFixture(s3_server.MotoS3Server())
+        self.client = self.s3.client()
+        self.client.create_bucket(Bucket='glance')
+        return server_fixtures.GlanceAPIServer(
+            stores_config=S3_LEGACY.format(endpoint=self.s3.endpoint)
+        )
+
+    def uploads(self):
+        listing = self.client.list_multipart_uploads(Bucket='glance')
+        return [upload['Key'] for upload in listing.get('Uploads', [])]
+
+    def objects(self):
+        listing = self.client.list_objects_v2(Bucket='glance')
+        return [item['Key'] for item in listing.get('Contents', [])]
+
+    def test_killed_multipart_upload_is_aborted_after_restart(self):
+        image_id = self.create()
+        put = server_fixtures.PartialPut(
+            self.server.port,
+            '/v2/images/%s/file' % image_id,
+            DATA,
+            16 * MiB,
+        )
+        self.addCleanup(put.close)
+        self.wait_until(
+            lambda: image_id in self.uploads(), 'the multipart upload'
+        )
+        self.server.kill()
+        put.close()
+        self.assertEqual('saving', self.db_status(image_id))
+        self.server.restart()
+        self.wait_until(
+            lambda: self.status(image_id) == 'queued',
+            'the image back in queued',
+            RECOVERY_TIMEOUT,
+        )
+        self.assertEqual([], self.uploads())
+        self.assertEqual([], self.objects())
+        self.assertEqual([], self.leases(image_id))
+        response = self.upload(image_id)
+        self.assertEqual(204, response.status_code, response.text)
+        self.assertEqual([image_id], self.objects())
+        self.assertEqual([], self.uploads())
 
 
 @contextlib.contextmanager
