@@ -490,14 +490,14 @@ class _Emitter:
             committed = self._pending
         finally:
             self._pending = None
-        for event_type, payload in committed:
-            self._emit(event_type, payload)
+        for event in committed:
+            self._emit(*event)
 
-    def _emit(self, event_type, payload):
+    def _emit(self, event_type, payload, priority='info'):
         if self._pending is not None:
-            self._pending.append((event_type, payload))
+            self._pending.append((event_type, payload, priority))
         else:
-            self._notifier.send(self.context, event_type, payload)
+            self._notifier.send(self.context, event_type, payload, priority)
 
 
 class NotifyingRepo(_Emitter):
@@ -546,8 +546,8 @@ class NotifyingRepo(_Emitter):
         if changed is not image:
             self._emit('image.update', image_payload(changed))
         if image.status == 'saving':
-            self._notifier.send(
-                self.context,
+            # After the image.update, at the commit of an enclosing block.
+            self._emit(
                 'image.upload',
                 upload_failure_message(image.id, error),
                 priority='error',

@@ -13,7 +13,7 @@ class RecordingNotifier:
     def __init__(self):
         self.sent = []
 
-    def send(self, context, event_type, payload):
+    def send(self, context, event_type, payload, priority='info'):
         self.sent.append((event_type, payload['id']))
 
 
