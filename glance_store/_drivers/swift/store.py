@@ -555,6 +555,22 @@ class Store(driver.Store):
                 if e.http_status != 404:
                     raise
 
+    def discard_partial(self, image_id):
+        """Remove the segments an add killed mid-write left (no manifest
+        was written). Single-tenant only: a multi-tenant store writes with
+        the caller's token, which no clean-up has."""
+        if self.multi_tenant:
+            return
+        container = self._container_of(image_id)
+        try:
+            with self._swift_errors(image_id):
+                conn = self._connection(self.credentials)
+                if self._exists(conn, container, image_id):
+                    return  # a finished add
+                self._delete_segments(conn, container, image_id)
+        except exceptions.NotFound:
+            return  # no container: nothing was written
+
     def _remove_quietly(self, conn, container, image_id):
         """Undo a failed add; what cannot be removed is logged."""
         try:

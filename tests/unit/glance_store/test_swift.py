@@ -530,6 +530,21 @@ class SwiftStoreTest(SwiftTestCase):
             {'img': 0, 'img-00001': MB, 'img-00002': 3}, self.objects()
         )
 
+    def test_discard_partial_removes_only_segments_without_manifest(self):
+        store = self.segmented_store()
+        store.discard_partial('img')  # no container yet
+        self.client.put_container(self.container)
+        for name in ('img-00001', 'img-00002', 'imgx-00001'):
+            self.client.put_object(self.container, name, b'stale')
+        data = os.urandom(MB + 3)
+        add(store, data, image_id='done')
+        store.discard_partial('img')
+        store.discard_partial('done')
+        self.assertEqual(
+            {'imgx-00001': 5, 'done': 0, 'done-00001': MB, 'done-00002': 3},
+            self.objects(),
+        )
+
     def test_buffered_segments(self):
         buffers = self.useFixture(fixtures.TempDir()).path
         store = self.segmented_store(
