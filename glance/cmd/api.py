@@ -7,6 +7,8 @@ gunicorn reads chunked request bodies, streams responses, offers
 """
 
 import os
+import queue
+import signal
 import sys
 
 from gunicorn.app import base
@@ -47,18 +49,57 @@ class Server(base.BaseApplication):
         return self.application
 
 
-def _post_fork(conf, application):
-    # A worker starts its background work (import recovery) at once,
-    # rather than on its first request, and gets a profiler notifier of
-    # its own (its connection must not be shared with other processes).
+# Signals that stop a worker.
+_STOPPING = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+
+
+def _worker_hooks(conf, application):
+    """gunicorn's post_fork and post_worker_init hooks.
+
+    Until a new worker has installed its own signal handlers, it still has
+    the master's, which only queue a signal in the (forked copy of the)
+    master's SIG_QUEUE: a SIGTERM sent while the worker boots would be
+    lost, and the worker would serve on until the master's graceful
+    timeout kills it. Once the worker's handlers are in place, such a
+    signal is sent again, to them.
+
+    A worker then starts its background work (import recovery) at once,
+    rather than on its first request, and gets a profiler notifier of its
+    own (its connection must not be shared with other processes).
+    """
     start = getattr(application, 'start_background', None)
+    forked_from = []
 
     def post_fork(server, worker):
+        forked_from.append(server)
+
+    def post_worker_init(worker):
+        early = [sig for sig in _queued(forked_from) if sig in _STOPPING]
+        if early:
+            os.kill(os.getpid(), early[0])
+            return
         wsgi.setup_profiler(conf)
         if start is not None:
             start()
 
-    return post_fork
+    return {'post_fork': post_fork, 'post_worker_init': post_worker_init}
+
+
+def _queued(forked_from):
+    """The signals queued in the worker's copy of the master (a
+    SimpleQueue in gunicorn >= 23, a list before)."""
+    pending = (
+        getattr(forked_from[0], 'SIG_QUEUE', None) if forked_from else None
+    )
+    if isinstance(pending, list):
+        return list(pending)
+    signals = []
+    while pending is not None:
+        try:
+            signals.append(pending.get_nowait())
+        except queue.Empty:
+            break
+    return signals
 
 
 def server_options(conf, application=None):
@@ -85,7 +126,7 @@ def server_options(conf, application=None):
         'proc_name': 'glance-api',
         # One control socket per user would clash between several servers.
         'control_socket_disable': True,
-        'post_fork': _post_fork(conf, application),
+        **_worker_hooks(conf, application),
     }
 
 

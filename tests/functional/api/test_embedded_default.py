@@ -56,7 +56,13 @@ class EmbeddedDefaultTest(testtools.TestCase):
 
     def stop(self):
         self.process.terminate()
-        self.assertEqual(0, self.process.wait(timeout=30))
+        try:
+            returncode = self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            self.fail('glance-api ignored SIGTERM:\n' + self.read_output())
+        self.assertEqual(0, returncode, self.read_output())
 
     def read_output(self):
         with open(self.output, errors='replace') as output:
