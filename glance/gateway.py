@@ -127,6 +127,13 @@ class ImageRepo:
         (no change of the image of its own: no event)."""
         db_locations.delete(self.context, location.id)
 
+    def data_named(self, image_id):
+        """Whether a live location row (of any image) has ``image_id`` in
+        its URL: every URL of data a store wrote for that image id, in
+        whatever spelling, names it. Call it in the transaction that
+        deletes such data."""
+        return db_locations.naming(self.context, image_id)
+
     def unreferenced(self, locations):
         """Those of ``locations`` whose URL no live row holds any more:
         the only ones whose data may be deleted. Call it in the

@@ -235,6 +235,8 @@ def abandon_write(repo, stores, write, error, stored=None, partial=False):
     if partial:
         try:
             stores.discard_partial(write.store_id, write.image_id)
+            if write.event == 'upload':
+                _discard_unrecorded(repo, stores, write)
         except exception.UnknownStore:
             LOG.warning(
                 'Partial data of image %s may stay in store %s, which is '
@@ -252,6 +254,29 @@ def abandon_write(repo, stores, write, error, stored=None, partial=False):
             image = None  # deleted meanwhile: nothing to put back
         if image is not None and image.status == write.status:
             repo.write_failed(image, error)
+
+
+def _discard_unrecorded(repo, stores, write):
+    """Remove the complete data an upload whose process died between the
+    store's add returning and the database recording it left where the
+    store puts that image's data, so that a retry is no 409 (the store's
+    Duplicate). Only when no live location row (of any image) names the
+    image id: data a location references is never deleted. The caller
+    holds the write's lease (the image stays ``saving``: no other write
+    of it can begin); the check and the delete share a transaction."""
+    urls = stores.final_urls(write.store_id, write.image_id)
+    if not urls:
+        return
+    with repo.transaction():
+        if repo.data_named(write.image_id):
+            LOG.info(
+                'The data of image %s in store %s stays: a location names it',
+                write.image_id,
+                write.store_id,
+            )
+            return
+        for url in urls:
+            stores.delete(repo.context, url, write.store_id)
 
 
 def recover_writes(repo, stores, image_id=None, report=False):

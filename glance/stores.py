@@ -22,7 +22,7 @@ API moves the bytes of a store id. Every glance_store error leaves through
 glance runs on this project's glance_store and on upstream's (5.7.0): only
 upstream's names and signatures are called here, and our extensions
 (``url_prefixes``, ``get_local_path``, ``discard_partial``,
-``detail_properties``) are used where the store has them.
+``final_urls``, ``detail_properties``) are used where the store has them.
 """
 
 import contextlib
@@ -486,13 +486,25 @@ class Stores:
         write's lease. Stores without the extension leave nothing partial
         or cannot tell. UnknownStore when no such store is configured."""
         with _translated(store_id):
-            if store_id in RESERVED_STORES or self.multi:
-                store = self._store(store_id)
-            else:
-                store = backend.get_store_from_scheme(store_id)
+            store = self._store_for_write(store_id)
             discard = getattr(store, 'discard_partial', None)
             if discard is not None:
                 discard(image_id)
+
+    def final_urls(self, store_id, image_id):
+        """The URLs a finished write of ``image_id`` to ``store_id`` (in
+        legacy mode: the store type) may have produced; none when the
+        store cannot tell (upstream's drivers). UnknownStore when no such
+        store is configured."""
+        with _translated(store_id):
+            store = self._store_for_write(store_id)
+            final_urls = getattr(store, 'final_urls', None)
+            return list(final_urls(image_id)) if final_urls else []
+
+    def _store_for_write(self, store_id):
+        if store_id in RESERVED_STORES or self.multi:
+            return self._store(store_id)
+        return backend.get_store_from_scheme(store_id)
 
     def size(self, context, url, store_id):
         api = self._api(store_id)

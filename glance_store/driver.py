@@ -159,6 +159,13 @@ class Store(capabilities.StoreCapability):
         ``image_id`` to this store is running. An extension of ours; stores
         whose adds leave nothing partial need not override it."""
 
+    def final_urls(self, image_id):
+        """The URLs a finished ``add`` of ``image_id`` may have returned,
+        whether or not data is there, so that a caller who knows the add
+        was never recorded can delete what it wrote. An extension of ours;
+        none by default (the store cannot tell)."""
+        return []
+
     @capabilities.check
     def add(
         self,

@@ -125,6 +125,20 @@ def _update_live_row(context, location_id, changes):
 
 
 @session.reader
+def naming(context, text):
+    """Whether a live location row (of any image) has ``text`` in its
+    URL."""
+    live = sa.select(LOCATIONS.c.value).where(models.live(LOCATIONS))
+    if _encryption['key']:
+        values = context.session.execute(live).scalars()
+        return any(text in _url(value) for value in values)
+    found = context.session.execute(
+        live.where(LOCATIONS.c.value.contains(text, autoescape=True)).limit(1)
+    ).first()
+    return found is not None
+
+
+@session.reader
 def referenced(context, urls):
     """Those of ``urls`` a live location row (of any image) still holds.
 

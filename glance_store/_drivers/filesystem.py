@@ -518,6 +518,17 @@ class Store(driver.Store):
             ):
                 _remove_quietly(path)
 
+    def final_urls(self, image_id):
+        """The URLs a finished add of ``image_id`` may have returned (one
+        per data directory); whether data is there is not checked."""
+        image_id = str(image_id)
+        if os.path.basename(image_id) != image_id or image_id in ('.', '..'):
+            return []
+        return [
+            'file://' + os.path.join(path, image_id)
+            for path, _ in self._datadirs
+        ]
+
     def _write_atomically(self, path, reader):
         """Write to a temporary file beside ``path``, then rename it, so
         ``path`` never holds partial data; on any failure the temporary

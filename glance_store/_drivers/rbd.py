@@ -496,6 +496,19 @@ class Store(driver.Store):
                     'rbd image %s could not be removed' % image_id
                 )
 
+    def final_urls(self, image_id):
+        """The URL a finished add of ``image_id`` returns."""
+        loc = StoreLocation(
+            {
+                'fsid': self.fsid,
+                'pool': self.pool,
+                'image': str(image_id),
+                'snapshot': SNAPSHOT,
+            },
+            self.conf,
+        )
+        return [loc.get_uri()]
+
     def _abandoned(self, ioctx, image_id):
         """Whether ``image_id`` is what a writer that died left: no
         snapshot (a finished add has one) and no live watch (a writer

@@ -360,6 +360,37 @@ class DataSafetyTest(EdgeSitesTestCase):
         super().setUp()
         self.start_server(self.multi_config())
 
+    def kill_mid_upload(self, data):
+        """Kill the API while it uploads ``data`` to cluster A."""
+        image_id = self.create()
+        put = server_fixtures.PartialPut(
+            self.server.port, '/v2/images/%s/file' % image_id, data, 8 * MiB
+        )
+        self.addCleanup(put.close)
+        self.wait_until(
+            lambda: image_id in self.a.images(), 'the upload to start'
+        )
+        self.server.kill()
+        put.close()
+        return image_id
+
+    def restart_until_undone(self, image_id):
+        """Restart the API; its clean-up removes the rbd image and puts
+        the image back in queued."""
+        self.server.restart()
+        self.wait_until(
+            lambda: image_id not in self.a.images(),
+            'the rbd image removed',
+            timeout=RBD_RECOVERY,
+        )
+        self.wait_until(
+            lambda: self.show(image_id)['status'] == 'queued',
+            'the image back in queued',
+        )
+        self.assertEqual(
+            [], self.sql('SELECT id FROM tasks WHERE image_id = ?', image_id)
+        )
+
     def test_client_disconnect_leaves_no_rbd_image(self):
         image_id = self.create()
 
@@ -397,35 +428,32 @@ class DataSafetyTest(EdgeSitesTestCase):
         # until the restarted API's clean-up, after the dead client's watch
         # expired, removes it; the image is queued and a retry succeeds.
         data = os.urandom(64 * MiB)
-        image_id = self.create()
-        put = server_fixtures.PartialPut(
-            self.server.port, '/v2/images/%s/file' % image_id, data, 8 * MiB
-        )
-        self.addCleanup(put.close)
-        self.wait_until(
-            lambda: image_id in self.a.images(), 'the upload to start'
-        )
-        self.server.kill()
-        put.close()
+        image_id = self.kill_mid_upload(data)
         [(status,)] = self.sql(
             'SELECT status FROM images WHERE id = ?', image_id
         )
         self.assertEqual('saving', status)
         self.assertIn(image_id, self.a.images())
-        self.server.restart()
-        self.wait_until(
-            lambda: image_id not in self.a.images(),
-            'the rbd image removed',
-            timeout=RBD_RECOVERY,
-        )
-        self.wait_until(
-            lambda: self.show(image_id)['status'] == 'queued',
-            'the image back in queued',
-        )
-        self.assertEqual(
-            [], self.sql('SELECT id FROM tasks WHERE image_id = ?', image_id)
-        )
+        self.restart_until_undone(image_id)
         self.assertEqual([], self.rows(image_id))
+        _, response = self.upload(data, image_id=image_id)
+        self.assertEqual(204, response.status_code, response.text)
+        self.assertEqual(data, self.download(image_id).content)
+
+    def test_upload_killed_before_it_was_recorded_is_undone(self):
+        # The process dies after the store's add finished (the image has
+        # its snapshot) but before the database recorded the location: the
+        # restarted API's clean-up removes the rbd image no location
+        # names, and a retry succeeds (no 409).
+        import rbd
+
+        data = os.urandom(32 * MiB)
+        image_id = self.kill_mid_upload(data)
+        with self.a.ioctx() as ioctx, rbd.Image(ioctx, image_id) as image:
+            image.create_snap('snap')
+            image.protect_snap('snap')
+        self.assertEqual([], self.rows(image_id))
+        self.restart_until_undone(image_id)
         _, response = self.upload(data, image_id=image_id)
         self.assertEqual(204, response.status_code, response.text)
         self.assertEqual(data, self.download(image_id).content)

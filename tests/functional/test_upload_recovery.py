@@ -116,6 +116,14 @@ class UploadRecoveryTestCase(testtools.TestCase):
                 keep_alive()
             time.sleep(0.2)
 
+    def restart_until_queued(self, image_id):
+        self.server.restart()
+        self.wait_until(
+            lambda: self.status(image_id) == 'queued',
+            'the image back in queued',
+            RECOVERY_TIMEOUT,
+        )
+
     def partial_put(self, image_id, what='file', server=None):
         """A PUT that has sent part of the body and is being written."""
         server = server or self.server
@@ -156,12 +164,7 @@ class KilledWriteTest(UploadRecoveryTestCase):
         image_id = self.kill_mid_write('file')
         [partial] = self.files('fast', image_id)
         self.assertTrue(partial.startswith('.'), partial)
-        self.server.restart()
-        self.wait_until(
-            lambda: self.status(image_id) == 'queued',
-            'the image back in queued',
-            RECOVERY_TIMEOUT,
-        )
+        self.restart_until_queued(image_id)
         self.assertEqual([], self.files('fast', image_id))
         self.assertEqual([], self.leases(image_id))
         self.assertIn(
@@ -182,12 +185,7 @@ class KilledWriteTest(UploadRecoveryTestCase):
 
     def test_killed_stage_is_undone_after_restart_and_retried(self):
         image_id = self.kill_mid_write('stage')
-        self.server.restart()
-        self.wait_until(
-            lambda: self.status(image_id) == 'queued',
-            'the image back in queued',
-            RECOVERY_TIMEOUT,
-        )
+        self.restart_until_queued(image_id)
         self.assertEqual([], self.files(STAGING, image_id))
         self.assertEqual([], self.leases(image_id))
         response = self.upload(image_id, 'stage')
@@ -198,6 +196,81 @@ class KilledWriteTest(UploadRecoveryTestCase):
 
     def test_glance_manage_undoes_a_killed_upload(self):
         image_id = self.kill_mid_write('file')
+        self.recover_uploads(image_id)
+        self.server.restart()
+        response = self.upload(image_id)
+        self.assertEqual(204, response.status_code, response.text)
+
+    def kill_after_the_store_wrote(self):
+        """What a process killed between the file store's rename and
+        the database recording the upload leaves: the complete file under
+        the image's name, no location, the image ``saving`` under a lease
+        that runs out."""
+        image_id = self.kill_mid_write('file')
+        [partial] = self.files('fast', image_id)
+        directory = os.path.join(self.server.tmp, 'fast')
+        with open(os.path.join(directory, partial), 'wb') as f:
+            f.write(DATA)
+        os.rename(
+            os.path.join(directory, partial), os.path.join(directory, image_id)
+        )
+        self.assertEqual([image_id], self.files('fast', image_id))
+        return image_id
+
+    def assert_retry_succeeds(self, image_id):
+        response = self.upload(image_id)
+        self.assertEqual(204, response.status_code, response.text)
+        image = self.request('GET', '/v2/images/' + image_id).json()
+        self.assertEqual(
+            ('active', len(DATA), hashlib.md5(DATA).hexdigest(), DIGEST),
+            (
+                image['status'],
+                image['size'],
+                image['checksum'],
+                image['os_hash_value'],
+            ),
+        )
+        self.assertEqual([image_id], self.files('fast', image_id))
+        self.assertEqual(
+            DATA, self.request('GET', '/v2/images/%s/file' % image_id).content
+        )
+
+    def test_upload_killed_before_it_was_recorded_is_undone(self):
+        image_id = self.kill_after_the_store_wrote()
+        self.restart_until_queued(image_id)
+        self.assertEqual([], self.files('fast', image_id))
+        self.assertEqual([], self.leases(image_id))
+        self.assert_retry_succeeds(image_id)
+
+    def test_unrecorded_data_a_location_names_stays(self):
+        other = self.create()
+        image_id = self.kill_after_the_store_wrote()
+        # Another image's live location names that data (as a client
+        # could have added it, had the store allowed it).
+        url = 'file://%s/fast/%s' % (self.server.tmp, image_id)
+        self.sql(
+            'INSERT INTO image_locations (image_id, value, meta_data, '
+            'status, created_at, updated_at, deleted) VALUES (?, ?, ?, '
+            "'active', datetime('now'), datetime('now'), 0)",
+            other,
+            url,
+            '{"store": "fast"}',
+        )
+        self.restart_until_queued(image_id)
+        self.assertEqual([], self.leases(image_id))
+        self.assertEqual([image_id], self.files('fast', image_id))
+        with open(os.path.join(self.server.tmp, 'fast', image_id), 'rb') as f:
+            self.assertEqual(DIGEST, hashlib.sha512(f.read()).hexdigest())
+        self.assertIn('a location names it', self.server.read_log())
+
+    def test_glance_manage_removes_unrecorded_data(self):
+        image_id = self.kill_after_the_store_wrote()
+        self.recover_uploads(image_id)
+        self.server.restart()
+        self.assert_retry_succeeds(image_id)
+
+    def recover_uploads(self, image_id):
+        """glance-manage undoes the image's killed upload."""
         # The lease runs out (10 s) with no glance-api running.
         time.sleep(11)
         result = subprocess.run(
@@ -215,9 +288,6 @@ class KilledWriteTest(UploadRecoveryTestCase):
         self.assertEqual('queued', self.db_status(image_id))
         self.assertEqual([], self.files('fast', image_id))
         self.assertEqual([], self.leases(image_id))
-        self.server.restart()
-        response = self.upload(image_id)
-        self.assertEqual(204, response.status_code, response.text)
 
     def test_delete_after_the_kill_removes_the_partial_file(self):
         image_id = self.kill_mid_write('file')
@@ -340,12 +410,7 @@ class S3KilledUploadTest(UploadRecoveryTestCase):
         self.server.kill()
         put.close()
         self.assertEqual('saving', self.db_status(image_id))
-        self.server.restart()
-        self.wait_until(
-            lambda: self.status(image_id) == 'queued',
-            'the image back in queued',
-            RECOVERY_TIMEOUT,
-        )
+        self.restart_until_queued(image_id)
         self.assertEqual([], self.uploads())
         self.assertEqual([], self.objects())
         self.assertEqual([], self.leases(image_id))

@@ -255,6 +255,7 @@ class LazyStoreRepoTest(testtools.TestCase):
             'remove',
             'transaction',
             'unreferenced',
+            'data_named',
             'drop_location',
         }
         public = {
