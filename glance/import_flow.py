@@ -290,9 +290,7 @@ def run(importer, task_id, image_id, request):
             if isinstance(error, exception.InvalidImageData):
                 # Refused data is not kept for a retry.
                 with image_data.quietly('delete the refused staged data'):
-                    image_data.delete_staged(
-                        importer.context, importer.stores, image_id
-                    )
+                    _drop_staged(importer, image_id)
         finally:
             _finish(importer, task_id, image_id, outcome)
 
@@ -524,6 +522,22 @@ def _undo(importer, image_id, pending):
     failed, and an image still importing goes back to queued."""
     _undo_data(importer, pending)
     importer.repo.update(image_id, _give_up)
+
+
+def _drop_staged(importer, image_id):
+    """Delete the image's staged data; an image left ``queued`` with no
+    location then has no data anywhere and forgets the size its stage
+    recorded, in the same transaction (a staging area refusing the delete
+    keeps both)."""
+    repo = importer.repo
+    with repo.transaction():
+        repo.update(image_id, _forget_staged_size)
+        image_data.delete_staged(importer.context, importer.stores, image_id)
+
+
+def _forget_staged_size(image):
+    if image.status == 'queued' and not image.active_locations:
+        image.size = None
 
 
 def _give_up(image):
