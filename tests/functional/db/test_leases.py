@@ -11,6 +11,11 @@ from glance import gateway
 from glance import leases
 from tests.functional.db import base
 
+# Leases older than this are stale here. Above one heartbeat (0.2 s) plus
+# one second: MariaDB keeps updated_at in whole seconds, so a lease renewed
+# a moment ago can look up to a second older than it is.
+STALE = 2
+
 
 class LeaseTests:
     def setUp(self):
@@ -23,7 +28,9 @@ class LeaseTests:
         # (the renewing thread): the sweep tries again, and so does this.
         for attempt in range(5):
             try:
-                return self.tasks.claim_stale(domain.WRITE_TASK, 1, **kwargs)
+                return self.tasks.claim_stale(
+                    domain.WRITE_TASK, STALE, **kwargs
+                )
             except Exception:
                 if attempt == 4:
                     raise
@@ -37,7 +44,7 @@ class LeaseTests:
     def test_a_held_lease_is_renewed_and_never_claimed(self):
         held, dropped = self.lease('a'), self.lease('b')
         with leases.held(held):
-            time.sleep(1.5)
+            time.sleep(STALE + 0.5)
             claimed = self.claim()
         self.assertEqual([dropped], [task.id for task in claimed])
         # Claimed once: the claim renewed it.
@@ -51,7 +58,7 @@ class LeaseTests:
     def test_claim_of_one_image(self):
         self.lease('a')
         self.lease('b')
-        time.sleep(1.1)
+        time.sleep(STALE + 0.1)
         claimed = self.claim(image_id='b')
         self.assertEqual(['b'], [task.image_id for task in claimed])
 
@@ -62,7 +69,7 @@ class LeaseTests:
             self.assertEqual([], repo.list())
         self.assertTrue(self.tasks.release(task_id))
         self.assertFalse(self.tasks.release(task_id))
-        time.sleep(1.1)
+        time.sleep(STALE + 0.1)
         self.assertEqual([], self.claim())
 
 
