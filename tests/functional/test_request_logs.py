@@ -127,7 +127,15 @@ class AccessLineTest(LoggedServerTest):
         call('HEAD', '/versions')
         call('DELETE', '/v2/images/' + image['id'])
 
+        # A line is written once its response has gone out (for the cut
+        # download: once the server notices the client left), which may be
+        # after the client has moved on.
+        wanted = {r.headers['x-openstack-request-id'] for r, _, _ in sent}
+        deadline = time.monotonic() + 30
         lines = self.access_lines()
+        while not wanted <= set(lines) and time.monotonic() < deadline:
+            time.sleep(0.2)
+            lines = self.access_lines()
         self.assertNotIn(SECRET, self.server.read_log())
         for response, method, path in sent:
             request_id = response.headers['x-openstack-request-id']
